@@ -1,0 +1,81 @@
+// Package chat is the messenger's domain: users, conversations, messages, read
+// markers and the per-user event stream, stored through gorm.
+package chat
+
+import (
+	"context"
+	"time"
+)
+
+// User is a person who can log in and take part in conversations.
+type User struct {
+	ID           string
+	Username     string
+	DisplayName  string
+	PasswordHash string `json:"-"`
+	EventSeq     int64  `json:"-"`
+	CreatedAt    time.Time
+}
+
+// ConversationKind tells a one-to-one conversation from a named group.
+type ConversationKind string
+
+// The kinds of conversation, as stored.
+const (
+	KindDirect ConversationKind = "direct"
+	KindGroup  ConversationKind = "group"
+)
+
+// Conversation is a conversation as one viewer sees it: LastReadSeq is that
+// viewer's read marker.
+type Conversation struct {
+	ID             string
+	Kind           ConversationKind
+	Title          *string
+	DirectKey      *string
+	LastSeq        int64
+	LastMessageID  *string
+	LastMessageAt  *time.Time
+	LastActivityAt time.Time
+	CreatedAt      time.Time
+
+	// LastReadSeq is the viewer's read marker; it is not a column of conversations.
+	LastReadSeq int64 `gorm:"->;-:migration"`
+}
+
+// UnreadCount is how many messages the viewer has not read yet.
+func (c *Conversation) UnreadCount() int64 { return c.LastSeq - c.LastReadSeq }
+
+// Message is one message in a conversation; Seq numbers a conversation's
+// messages 1, 2, 3... in commit order.
+type Message struct {
+	ID              string    `json:"id"`
+	ConversationID  string    `json:"conversationId"`
+	Seq             int64     `json:"seq"`
+	SenderID        string    `json:"senderId"`
+	Content         string    `json:"content"`
+	ClientMessageID *string   `json:"clientMessageId,omitempty"`
+	CreatedAt       time.Time `json:"createdAt"`
+}
+
+// EventKindMessageCreated is the kind of the event written for every
+// participant when a message is created.
+const EventKindMessageCreated = "message_created"
+
+// Event is one entry of a user's event stream: Seq numbers that user's events
+// 1, 2, 3... in commit order and is the cursor a subscription resumes from.
+type Event struct {
+	UserID         string   `json:"userId"`
+	Seq            int64    `json:"seq"`
+	Kind           string   `json:"kind"`
+	ConversationID string   `json:"conversationId"`
+	MessageID      string   `json:"messageId"`
+	Message        *Message `json:"message,omitempty"` // nil when carried without its body
+}
+
+// Publisher carries committed events to the live subscriptions of their
+// users; it never blocks on a slow subscriber and reports its own failures
+// (the database keeps every event, so subscribers catch up).
+type Publisher interface {
+	Publish(ctx context.Context, events []Event)
+}
