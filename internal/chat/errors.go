@@ -1,0 +1,47 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, as they appear in a GraphQL error's extensions.code.
+const (
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeNotFound        = "NOT_FOUND"
+	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeConflict        = "CONFLICT"
+	CodeRateLimited     = "RATE_LIMITED"
+	CodeInternal        = "INTERNAL_SERVER_ERROR"
+)
+
+// Error is an error meant for the API's user: its Message is safe to show and
+// its Code says what kind of failure it is.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error returns the message.
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the *Error in err's chain, or CodeInternal
+// when there is none (every other error is unexpected).
+func ErrorCode(err error) string {
+	if e, ok := errors.AsType[*Error](err); ok {
+		return e.Code
+	}
+	return CodeInternal
+}
+
+// errNotFound is returned for anything that does not exist or that the viewer
+// may not see; the two cases must look the same.
+func errNotFound(what string) *Error { return Errorf(CodeNotFound, "%s not found", what) }
+
+// errBadInput is returned for input that fails validation.
+func errBadInput(format string, args ...any) *Error { return Errorf(CodeBadUserInput, format, args...) }

@@ -1,0 +1,255 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/messenger/messenger/internal/database"
+)
+
+// Message content limits, in characters after trimming surrounding space.
+const (
+	MaxContentLength         = 4000
+	MaxClientMessageIDLength = 64
+)
+
+// CreateMessageInput is what a sender gives.
+type CreateMessageInput struct {
+	ConversationID  string
+	Content         string
+	ClientMessageID *string
+}
+
+// userEvent is a row of user_events.
+type userEvent struct {
+	UserID         string
+	Seq            int64
+	Kind           string
+	ConversationID string
+	MessageID      string
+	CreatedAt      time.Time
+}
+
+func (userEvent) TableName() string { return "user_events" }
+
+// CreateMessage stores a message from the viewer, numbers it in its
+// conversation, appends an event to every participant's stream and marks the
+// conversation read for the sender, all in one transaction; after commit it
+// publishes the events. Content is trimmed and must be 1-4000 characters of
+// valid text; a clientMessageId (at most 64 characters) makes retries safe:
+// a repeated one returns the original message and writes nothing. NOT_FOUND
+// when the viewer is not in the conversation, BAD_USER_INPUT for invalid
+// input, CONFLICT when the clientMessageId was used for different content.
+func (s *Service) CreateMessage(ctx context.Context, viewerID string, in CreateMessageInput) (*Message, error) {
+	content := strings.TrimSpace(in.Content)
+	if n := utf8.RuneCountInString(content); n < 1 || n > MaxContentLength || !validText(content) {
+		return nil, errBadInput("content must be 1 to %d characters of valid text", MaxContentLength)
+	}
+	clientID := in.ClientMessageID
+	if clientID != nil && *clientID == "" {
+		clientID = nil
+	}
+	if clientID != nil && (utf8.RuneCountInString(*clientID) > MaxClientMessageIDLength || !validText(*clientID)) {
+		return nil, errBadInput("clientMessageId must be at most %d characters", MaxClientMessageIDLength)
+	}
+	if !validID(in.ConversationID) {
+		return nil, errNotFound("conversation")
+	}
+	msg := &Message{
+		ID:              newID(),
+		ConversationID:  in.ConversationID,
+		SenderID:        viewerID,
+		Content:         content,
+		ClientMessageID: clientID,
+		CreatedAt:       database.Now(),
+	}
+	var events []Event
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		events, err = s.writeMessage(tx, msg)
+		return err
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) && clientID != nil {
+		return s.originalMessage(ctx, msg)
+	}
+	if err != nil {
+		return nil, internal("create message", err)
+	}
+	if s.pub != nil {
+		s.pub.Publish(ctx, events)
+	}
+	return msg, nil
+}
+
+// writeMessage does CreateMessage's writes inside tx and returns the events
+// to publish after commit.
+func (s *Service) writeMessage(tx *gorm.DB, msg *Message) ([]Event, error) {
+	// 1. Number the message under the conversation's row lock; the EXISTS
+	// keeps out senders who are not participants.
+	var seqs []int64
+	err := tx.Raw(`UPDATE conversations SET last_seq = last_seq + 1, last_message_id = ?, last_message_at = ?, last_activity_at = ?
+WHERE id = ? AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = conversations.id AND p.user_id = ?)
+RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.ConversationID, msg.SenderID).Scan(&seqs).Error
+	if err != nil {
+		return nil, err
+	}
+	if len(seqs) == 0 {
+		return nil, errNotFound("conversation")
+	}
+	msg.Seq = seqs[0]
+	// 2. The message; a repeated clientMessageId fails here with ErrDuplicatedKey.
+	if err := tx.Create(msg).Error; err != nil {
+		return nil, err
+	}
+	// 3. One event per participant, numbered under each user's row lock,
+	// taken in ascending id order so that writers never deadlock.
+	var recipients []struct {
+		ID       string
+		EventSeq int64
+	}
+	err = tx.Raw(`UPDATE users SET event_seq = event_seq + 1 WHERE id IN (
+SELECT u.id FROM users u JOIN participants p ON p.user_id = u.id
+WHERE p.conversation_id = ? ORDER BY u.id`+s.forUpdate("u")+`)
+RETURNING id, event_seq`, msg.ConversationID).Scan(&recipients).Error
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]userEvent, len(recipients))
+	events := make([]Event, len(recipients))
+	for i, r := range recipients {
+		rows[i] = userEvent{UserID: r.ID, Seq: r.EventSeq, Kind: EventKindMessageCreated,
+			ConversationID: msg.ConversationID, MessageID: msg.ID, CreatedAt: msg.CreatedAt}
+		events[i] = Event{UserID: r.ID, Seq: r.EventSeq, Kind: EventKindMessageCreated,
+			ConversationID: msg.ConversationID, MessageID: msg.ID, Message: msg}
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return nil, err
+	}
+	// 4. Sending a message marks the conversation read for its sender.
+	err = tx.Model(&Participant{}).
+		Where("conversation_id = ? AND user_id = ? AND last_read_seq < ?", msg.ConversationID, msg.SenderID, msg.Seq).
+		Update("last_read_seq", msg.Seq).Error
+	return events, err
+}
+
+// originalMessage returns the message the sender already stored under
+// want's clientMessageId, if it matches want's conversation and content.
+func (s *Service) originalMessage(ctx context.Context, want *Message) (*Message, error) {
+	var msgs []*Message
+	err := s.conn(ctx).Where("sender_id = ? AND client_message_id = ?", want.SenderID, *want.ClientMessageID).
+		Limit(1).Find(&msgs).Error
+	if err != nil {
+		return nil, internal("create message", err)
+	}
+	if len(msgs) == 0 {
+		return nil, internal("create message", errors.New("duplicate clientMessageId but no original"))
+	}
+	if msgs[0].ConversationID != want.ConversationID || msgs[0].Content != want.Content {
+		return nil, Errorf(CodeConflict, "clientMessageId %q was already used for another message", *want.ClientMessageID)
+	}
+	return msgs[0], nil
+}
+
+// MessagesByIDs returns the messages with the given ids, keyed by id. The
+// caller must have checked that the viewer may see them.
+func (s *Service) MessagesByIDs(ctx context.Context, ids []string) (map[string]*Message, error) {
+	ids = keepValidIDs(ids)
+	byID := make(map[string]*Message, len(ids))
+	if len(ids) == 0 {
+		return byID, nil
+	}
+	var msgs []*Message
+	if err := s.conn(ctx).Where("id IN ?", ids).Find(&msgs).Error; err != nil {
+		return nil, internal("messages by ids", err)
+	}
+	for _, m := range msgs {
+		byID[m.ID] = m
+	}
+	return byID, nil
+}
+
+// PageArgs are Relay pagination arguments: First/After page forward,
+// Last/Before page back.
+type PageArgs struct {
+	First  *int
+	After  *string
+	Last   *int
+	Before *string
+}
+
+// DefaultMessagePageSize is the page size when neither first nor last is given.
+const DefaultMessagePageSize = 50
+
+// MessagePage is one page of a conversation's messages, in ascending seq.
+type MessagePage struct {
+	Messages        []*Message
+	HasNextPage     bool
+	HasPreviousPage bool
+}
+
+// Messages returns a page of the conversation's messages in ascending seq:
+// first/after pages forward, last/before back from the newest, and with
+// neither the newest DefaultMessagePageSize come back. NOT_FOUND when the
+// viewer is not in the conversation; BAD_USER_INPUT when both first and last
+// are given, a size is not 1-100, or a cursor is malformed.
+func (s *Service) Messages(ctx context.Context, viewerID, conversationID string, args PageArgs) (*MessagePage, error) {
+	if args.First != nil && args.Last != nil {
+		return nil, errBadInput("give first or last, not both")
+	}
+	for _, n := range []*int{args.First, args.Last} {
+		if n != nil && (*n < 1 || *n > MaxPageSize) {
+			return nil, errBadInput("first and last must be between 1 and %d", MaxPageSize)
+		}
+	}
+	var after, before int64 = 0, -1
+	var err error
+	if args.After != nil {
+		if after, err = decodeMessageCursor(*args.After); err != nil {
+			return nil, err
+		}
+	}
+	if args.Before != nil {
+		if before, err = decodeMessageCursor(*args.Before); err != nil {
+			return nil, err
+		}
+	}
+	conv, err := s.Conversation(ctx, viewerID, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	// Seqs are gap-free and messages are never removed, so the page is a
+	// range of seqs, and whether more lie on either side follows from it.
+	if before < 0 || before > conv.LastSeq+1 {
+		before = conv.LastSeq + 1
+	}
+	lo, hi := after+1, before-1 // the window, inclusive
+	switch {
+	case args.First != nil:
+		hi = min(hi, lo+int64(*args.First)-1)
+	case args.Last != nil:
+		lo = max(lo, hi-int64(*args.Last)+1)
+	case args.After != nil:
+		hi = min(hi, lo+DefaultMessagePageSize-1)
+	default:
+		lo = max(lo, hi-DefaultMessagePageSize+1)
+	}
+	page := &MessagePage{Messages: []*Message{}}
+	if lo > hi {
+		page.HasPreviousPage = min(lo, conv.LastSeq+1) > 1
+		page.HasNextPage = hi < conv.LastSeq && lo <= conv.LastSeq
+		return page, nil
+	}
+	err = s.conn(ctx).Where("conversation_id = ? AND seq BETWEEN ? AND ?", conv.ID, lo, hi).
+		Order("seq").Find(&page.Messages).Error
+	if err != nil {
+		return nil, internal("messages", err)
+	}
+	page.HasPreviousPage = lo > 1
+	page.HasNextPage = hi < conv.LastSeq
+	return page, nil
+}

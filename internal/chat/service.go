@@ -1,0 +1,63 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/messenger/messenger/internal/database"
+)
+
+// Service implements the messenger's use cases over one database. Every
+// method takes the acting user's id where authorization applies, and a
+// conversation the viewer is not in is reported as not found.
+type Service struct {
+	db  *database.DB
+	pub Publisher
+}
+
+// NewService returns a Service over db that hands committed events to pub
+// (nil: events are only stored, and subscribers read them from the database).
+func NewService(db *database.DB, pub Publisher) *Service {
+	return &Service{db: db, pub: pub}
+}
+
+// WithDB returns a copy of the service that runs its statements on db, a
+// session of the same database (tests use it to count statements).
+func (s *Service) WithDB(db *gorm.DB) *Service {
+	return &Service{db: &database.DB{DB: db, Dialect: s.db.Dialect}, pub: s.pub}
+}
+
+// conn returns the gorm handle bound to ctx.
+func (s *Service) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// forUpdate is the row-locking suffix of a SELECT: PostgreSQL locks rows,
+// SQLite needs none because a writing transaction holds the database lock.
+func (s *Service) forUpdate(of string) string {
+	if s.db.IsPostgres() {
+		return " FOR UPDATE OF " + of
+	}
+	return ""
+}
+
+// newID returns a new time-ordered (version 7) UUID.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// validID reports whether id has the form of an id this service hands out;
+// anything else cannot name a row and is reported as not found.
+func validID(id string) bool {
+	_, err := uuid.Parse(id)
+	return err == nil && len(id) == 36
+}
+
+// internal wraps an unexpected error with what was being done.
+func internal(op string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("chat: %s: %w", op, err)
+}

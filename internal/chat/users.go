@@ -1,0 +1,169 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/database"
+)
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9_]{3,32}$`)
+
+// SignUpInput is what a new user gives.
+type SignUpInput struct {
+	Username    string
+	Password    string
+	DisplayName *string
+}
+
+// SignUp creates a user. The username is stored lowercase and must be 3-32 of
+// [a-z0-9_]; the password 8-256 characters; the display name at most 64
+// (default: the username). BAD_USER_INPUT for invalid input, CONFLICT for a
+// taken username.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*User, error) {
+	username := strings.ToLower(strings.TrimSpace(in.Username))
+	if !usernamePattern.MatchString(username) {
+		return nil, errBadInput("username must be 3 to 32 characters of a-z, 0-9 and _")
+	}
+	if n := utf8.RuneCountInString(in.Password); n < 8 || n > 256 || !utf8.ValidString(in.Password) {
+		return nil, errBadInput("password must be 8 to 256 characters")
+	}
+	displayName := username
+	if in.DisplayName != nil {
+		displayName = strings.TrimSpace(*in.DisplayName)
+		if displayName == "" {
+			displayName = username
+		}
+	}
+	if !validText(displayName) || utf8.RuneCountInString(displayName) > 64 {
+		return nil, errBadInput("displayName must be at most 64 characters of valid text")
+	}
+	hash, err := auth.HashPassword(in.Password)
+	if err != nil {
+		return nil, internal("sign up", err)
+	}
+	u := &User{
+		ID:           newID(),
+		Username:     username,
+		DisplayName:  displayName,
+		PasswordHash: hash,
+		CreatedAt:    database.Now(),
+	}
+	if err := s.conn(ctx).Create(u).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, Errorf(CodeConflict, "username %q is taken", username)
+		}
+		return nil, internal("sign up", err)
+	}
+	return u, nil
+}
+
+// LogIn returns the user whose username and password match. A wrong username
+// and a wrong password give the same UNAUTHENTICATED error.
+func (s *Service) LogIn(ctx context.Context, username, password string) (*User, error) {
+	var u User
+	err := s.conn(ctx).Where("username = ?", strings.ToLower(strings.TrimSpace(username))).Limit(1).Find(&u).Error
+	if err != nil {
+		return nil, internal("log in", err)
+	}
+	if !auth.CheckPassword(password, u.PasswordHash) {
+		return nil, Errorf(CodeUnauthenticated, "wrong username or password")
+	}
+	return &u, nil
+}
+
+// UserByID returns the user with id; NOT_FOUND when there is none.
+func (s *Service) UserByID(ctx context.Context, id string) (*User, error) {
+	if !validID(id) {
+		return nil, errNotFound("user")
+	}
+	var users []*User
+	if err := s.conn(ctx).Where("id = ?", id).Limit(1).Find(&users).Error; err != nil {
+		return nil, internal("user by id", err)
+	}
+	if len(users) == 0 {
+		return nil, errNotFound("user")
+	}
+	return users[0], nil
+}
+
+// UserByUsername returns the user with username (any case), or nil when there is none.
+func (s *Service) UserByUsername(ctx context.Context, username string) (*User, error) {
+	var users []*User
+	err := s.conn(ctx).Where("username = ?", strings.ToLower(strings.TrimSpace(username))).Limit(1).Find(&users).Error
+	if err != nil {
+		return nil, internal("user by username", err)
+	}
+	if len(users) == 0 {
+		return nil, nil
+	}
+	return users[0], nil
+}
+
+// UsersByIDs returns the users with the given ids, keyed by id; unknown ids are absent.
+func (s *Service) UsersByIDs(ctx context.Context, ids []string) (map[string]*User, error) {
+	ids = keepValidIDs(ids)
+	byID := make(map[string]*User, len(ids))
+	if len(ids) == 0 {
+		return byID, nil
+	}
+	var users []*User
+	if err := s.conn(ctx).Where("id IN ?", ids).Find(&users).Error; err != nil {
+		return nil, internal("users by ids", err)
+	}
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	return byID, nil
+}
+
+// MaxSearchResults is the most users SearchUsers returns.
+const MaxSearchResults = 50
+
+// SearchUsers returns up to first users whose username or display name starts
+// with query, case-insensitively, ordered by username. An empty query finds
+// nobody; first must be 1-50 (BAD_USER_INPUT).
+func (s *Service) SearchUsers(ctx context.Context, query string, first int) ([]*User, error) {
+	if first < 1 || first > MaxSearchResults {
+		return nil, errBadInput("first must be between 1 and %d", MaxSearchResults)
+	}
+	query = strings.ToLower(strings.TrimSpace(query))
+	if query == "" {
+		return []*User{}, nil
+	}
+	pattern := escapeLike(query) + "%"
+	var users []*User
+	err := s.conn(ctx).
+		Where(`username LIKE ? ESCAPE '\' OR lower(display_name) LIKE ? ESCAPE '\'`, pattern, pattern).
+		Order("username").Limit(first).Find(&users).Error
+	if err != nil {
+		return nil, internal("search users", err)
+	}
+	return users, nil
+}
+
+// escapeLike escapes LIKE's wildcards so that s matches only itself.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// validText reports whether s is valid UTF-8 without NUL characters.
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+func keepValidIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if validID(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}

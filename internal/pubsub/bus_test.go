@@ -1,0 +1,33 @@
+package pubsub_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/pubsub"
+)
+
+func TestOpenMemoryBusDeliversToTheLocalHub(t *testing.T) {
+	hub := pubsub.NewHub(0)
+	bus, err := pubsub.Open(context.Background(), "memory", "", hub, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	if _, ok := bus.(*pubsub.MemoryBus); !ok {
+		t.Fatalf("Open(memory) returned %T", bus)
+	}
+	sub := hub.Subscribe("u")
+	defer sub.Close()
+
+	want := event("u", 1, "hello")
+	bus.Publish(context.Background(), []chat.Event{want})
+	assertEvent(t, receive(t, sub), want)
+}
+
+func TestOpenRejectsAnUnknownBus(t *testing.T) {
+	if _, err := pubsub.Open(context.Background(), "kafka", "", pubsub.NewHub(0), nil); err == nil {
+		t.Fatal("Open(kafka) succeeded")
+	}
+}

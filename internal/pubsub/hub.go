@@ -1,0 +1,154 @@
+// Package pubsub delivers committed chat events to live subscriptions: a Hub
+// fans events out to the subscriptions of this process, and a Bus carries
+// them to the Hub of every instance (in-process, PostgreSQL LISTEN/NOTIFY or
+// NATS). The database stays the source of truth: a subscription that misses
+// events is told so through its Lagged channel and catches up from there.
+package pubsub
+
+import (
+	"context"
+	"sync"
+
+	"github.com/messenger/messenger/internal/chat"
+)
+
+// DefaultBufferSize is the number of events a subscription buffers when NewHub
+// is given a size of zero or less.
+const DefaultBufferSize = 256
+
+// Hub is a per-user registry of the live subscriptions of this process; it is
+// safe for concurrent use and its Publish never blocks.
+type Hub struct {
+	bufferSize int
+
+	mu    sync.RWMutex
+	users map[string]map[*Subscription]struct{}
+	count int
+}
+
+// NewHub returns an empty Hub whose subscriptions buffer bufferSize events
+// each (DefaultBufferSize when bufferSize <= 0).
+func NewHub(bufferSize int) *Hub {
+	if bufferSize <= 0 {
+		bufferSize = DefaultBufferSize
+	}
+	return &Hub{
+		bufferSize: bufferSize,
+		users:      make(map[string]map[*Subscription]struct{}),
+	}
+}
+
+// Subscribe registers a new subscription (one per device or stream) that
+// receives, from now on, every event published for userID; the caller must
+// Close it.
+func (h *Hub) Subscribe(userID string) *Subscription {
+	s := &Subscription{
+		hub:    h,
+		userID: userID,
+		events: make(chan chat.Event, h.bufferSize),
+		lagged: make(chan struct{}, 1),
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := h.users[userID]
+	if set == nil {
+		set = make(map[*Subscription]struct{})
+		h.users[userID] = set
+	}
+	set[s] = struct{}{}
+	h.count++
+	return s
+}
+
+// Publish delivers each event to every subscription of event.UserID without
+// blocking: a subscription whose buffer is full loses the event and is marked
+// lagged instead. Subscribers share each event's Message and must not modify it.
+func (h *Hub) Publish(_ context.Context, events []chat.Event) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, ev := range events {
+		for s := range h.users[ev.UserID] {
+			select {
+			case s.events <- ev:
+			default:
+				s.markLagged()
+			}
+		}
+	}
+}
+
+// Resync marks every current subscription as lagged, so that each catches up
+// from the database (used when a bus connection came back after an outage).
+func (h *Hub) Resync() {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, set := range h.users {
+		for s := range set {
+			s.markLagged()
+		}
+	}
+}
+
+// Count returns the number of live subscriptions.
+func (h *Hub) Count() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.count
+}
+
+// Users returns the number of users with at least one live subscription.
+func (h *Hub) Users() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.users)
+}
+
+// remove unregisters s and closes its Events channel under the write lock, so
+// no Publish can send on it afterwards.
+func (h *Hub) remove(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := h.users[s.userID]
+	delete(set, s)
+	if len(set) == 0 {
+		delete(h.users, s.userID)
+	}
+	h.count--
+	close(s.events)
+}
+
+// Subscription is one live stream of a user's events, created by
+// Hub.Subscribe and released by Close.
+type Subscription struct {
+	hub       *Hub
+	userID    string
+	events    chan chat.Event
+	lagged    chan struct{}
+	closeOnce sync.Once
+}
+
+// UserID returns the user whose events this subscription receives.
+func (s *Subscription) UserID() string { return s.userID }
+
+// Events returns the channel of live events, in publish order; it is closed by
+// Close.
+func (s *Subscription) Events() <-chan chat.Event { return s.events }
+
+// Lagged returns a channel that receives a value when events may have been
+// missed (buffer overflow or bus reconnect): the owner must then catch up from
+// the database; it is never closed.
+func (s *Subscription) Lagged() <-chan struct{} { return s.lagged }
+
+// Close unregisters the subscription and closes its Events channel; it is
+// idempotent and safe to call concurrently with Publish.
+func (s *Subscription) Close() {
+	s.closeOnce.Do(func() { s.hub.remove(s) })
+}
+
+// markLagged signals the owner without blocking; one pending signal suffices.
+func (s *Subscription) markLagged() {
+	select {
+	case s.lagged <- struct{}{}:
+	default:
+	}
+}

@@ -1,0 +1,158 @@
+package pubsub
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/messenger/messenger/internal/chat"
+)
+
+const (
+	// natsSubjectPrefix is followed by one token per user.
+	natsSubjectPrefix = "messenger.events."
+	natsFlushTimeout  = 5 * time.Second
+)
+
+// NATSBus is a Bus over NATS core pub/sub with one subject per user; every
+// instance subscribes to all of them.
+type NATSBus struct {
+	hub       *Hub
+	logger    *slog.Logger
+	nc        *nats.Conn
+	closed    chan struct{} // closed by the connection's ClosedHandler
+	closeOnce sync.Once
+}
+
+var _ Bus = (*NATSBus)(nil)
+
+// NewNATSBus connects to the NATS server at url and returns a Bus that
+// delivers every instance's events to hub; it reconnects forever and resyncs
+// the hub after each reconnect. The caller must Close it.
+func NewNATSBus(url string, hub *Hub, logger *slog.Logger) (*NATSBus, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	b := &NATSBus{hub: hub, logger: logger, closed: make(chan struct{})}
+	nc, err := nats.Connect(url,
+		nats.Name("messenger"),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond),
+		nats.ReconnectJitter(250*time.Millisecond, 250*time.Millisecond),
+		// While disconnected, Publish appends to this bounded buffer (sent on
+		// reconnect) and fails fast once it is full; it never blocks.
+		nats.ReconnectBufSize(nats.DefaultReconnectBufSize),
+		nats.FlusherTimeout(natsFlushTimeout),
+		nats.PingInterval(10*time.Second),
+		nats.MaxPingsOutstanding(2),
+		nats.DrainTimeout(natsFlushTimeout),
+		nats.DisconnectErrHandler(b.onDisconnect),
+		nats.ReconnectHandler(b.onReconnect),
+		nats.ErrorHandler(b.onError),
+		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("pubsub: connect nats: %w", err)
+	}
+	b.nc = nc
+	if _, err := nc.Subscribe(natsSubjectPrefix+"*", b.deliver); err != nil {
+		b.closeConn()
+		return nil, fmt.Errorf("pubsub: subscribe nats: %w", err)
+	}
+	// Once the server has the subscription, no event published from now on
+	// can miss this instance.
+	if err := nc.FlushTimeout(natsFlushTimeout); err != nil {
+		b.closeConn()
+		return nil, fmt.Errorf("pubsub: flush nats subscription: %w", err)
+	}
+	return b, nil
+}
+
+// Publish sends each event on its user's subject, dropping the body of an
+// event larger than the server accepts (receivers fetch it by MessageID). It
+// never blocks: while disconnected the client buffers a bounded amount, and
+// failures are logged.
+func (b *NATSBus) Publish(_ context.Context, events []chat.Event) {
+	limit := int(b.nc.MaxPayload())
+	for _, ev := range events {
+		p, err := encodeEvent(ev, limit)
+		if err != nil {
+			b.logger.Error("pubsub: encode event", "userId", ev.UserID, "seq", ev.Seq, "err", err)
+			continue
+		}
+		if err := b.nc.Publish(natsSubject(ev.UserID), p); err != nil {
+			b.logger.Error("pubsub: nats publish", "userId", ev.UserID, "seq", ev.Seq, "err", err)
+		}
+	}
+}
+
+// Close drains the subscription and pending publishes, closes the connection
+// and waits until it is closed; it is idempotent.
+func (b *NATSBus) Close() error {
+	b.closeOnce.Do(b.closeConn)
+	return nil
+}
+
+// closeConn drains the connection (or closes it when draining is impossible)
+// and waits for its ClosedHandler.
+func (b *NATSBus) closeConn() {
+	if err := b.nc.Drain(); err != nil {
+		b.nc.Close()
+	}
+	<-b.closed
+}
+
+// deliver hands one received event to the hub; it runs on the subscription's
+// goroutine, owned by the NATS connection.
+func (b *NATSBus) deliver(msg *nats.Msg) {
+	ev, err := decodeEvent(msg.Data)
+	if err != nil {
+		b.logger.Error("pubsub: decode nats message", "subject", msg.Subject, "err", err)
+		return
+	}
+	b.hub.Publish(context.Background(), []chat.Event{ev})
+}
+
+// onDisconnect logs a lost connection; the client reconnects by itself.
+func (b *NATSBus) onDisconnect(_ *nats.Conn, err error) {
+	if err != nil {
+		b.logger.Warn("pubsub: nats disconnected, reconnecting", "err", err)
+	}
+}
+
+// onReconnect makes sure the server has our subscription again, then tells
+// every local subscription to catch up from the database: events published
+// by other instances during the outage never reached us.
+func (b *NATSBus) onReconnect(nc *nats.Conn) {
+	if err := nc.FlushTimeout(natsFlushTimeout); err != nil {
+		b.logger.Warn("pubsub: nats flush after reconnect", "err", err)
+	}
+	b.logger.Info("pubsub: nats reconnected", "server", nc.ConnectedUrlRedacted())
+	b.hub.Resync()
+}
+
+// onError logs asynchronous errors; a slow consumer has lost messages, so the
+// hub is resynced.
+func (b *NATSBus) onError(_ *nats.Conn, _ *nats.Subscription, err error) {
+	b.logger.Error("pubsub: nats", "err", err)
+	if errors.Is(err, nats.ErrSlowConsumer) {
+		b.hub.Resync()
+	}
+}
+
+// natsSubject returns the subject of userID's events; an ID that is not a
+// valid subject token is hex-encoded (receivers read the user from the
+// payload, so the subject only routes).
+func natsSubject(userID string) string {
+	if userID == "" || strings.ContainsAny(userID, ".*> \t\r\n") {
+		return natsSubjectPrefix + "x" + hex.EncodeToString([]byte(userID))
+	}
+	return natsSubjectPrefix + userID
+}

@@ -1,0 +1,225 @@
+package pubsub_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/pubsub"
+)
+
+// natsURL returns the test NATS server's URL, failing on CI and skipping
+// elsewhere when it is unreachable.
+func natsURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("MESSENGER_TEST_NATS")
+	if u == "" {
+		u = "nats://127.0.0.1:4222"
+	}
+	conn, err := net.DialTimeout("tcp", natsHost(t, u), guard)
+	if err != nil {
+		unavailable(t, "nats", err)
+	}
+	_ = conn.Close()
+	return u
+}
+
+// natsHost returns the host:port of a nats:// URL.
+func natsHost(t *testing.T, u string) string {
+	t.Helper()
+	parsed, err := url.Parse(u)
+	if err != nil {
+		t.Fatalf("parse NATS URL %q: %v", u, err)
+	}
+	return parsed.Host
+}
+
+// newNATSInstance returns a hub and the NATS bus feeding it, closed with the test.
+func newNATSInstance(t *testing.T, url string) (*pubsub.Hub, *pubsub.NATSBus) {
+	t.Helper()
+	hub := pubsub.NewHub(0)
+	bus, err := pubsub.NewNATSBus(url, hub, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bus.Close() })
+	return hub, bus
+}
+
+func TestNATSBusDeliversToEveryInstance(t *testing.T) {
+	url := natsURL(t)
+	hubA, busA := newNATSInstance(t, url)
+	hubB, _ := newNATSInstance(t, url)
+	user := newID(t)
+	subA, subB := hubA.Subscribe(user), hubB.Subscribe(user)
+	defer subA.Close()
+	defer subB.Close()
+
+	events := []chat.Event{event(user, 1, "hello"), event(user, 2, "world")}
+	busA.Publish(context.Background(), events)
+	for _, sub := range []*pubsub.Subscription{subA, subB} {
+		for _, want := range events {
+			assertEvent(t, receive(t, sub), want)
+		}
+	}
+}
+
+func TestNATSBusRoutesUserIDsThatAreNotSubjectTokens(t *testing.T) {
+	url := natsURL(t)
+	hub, bus := newNATSInstance(t, url)
+	user := "a.b*" + newID(t)
+	sub := hub.Subscribe(user)
+	defer sub.Close()
+
+	want := event(user, 1, "hello")
+	bus.Publish(context.Background(), []chat.Event{want})
+	assertEvent(t, receive(t, sub), want)
+}
+
+func TestNATSBusReconnectsResyncsAndFlushesBufferedPublishes(t *testing.T) {
+	url := natsURL(t)
+	proxy := startProxy(t, natsHost(t, url))
+	hubA, busA := newNATSInstance(t, url)
+	hubB, busB := newNATSInstance(t, "nats://"+proxy.addr())
+	user := newID(t)
+	subA, subB := hubA.Subscribe(user), hubB.Subscribe(user)
+	defer subA.Close()
+	defer subB.Close()
+
+	// Cut B off from NATS and keep it off until it knows.
+	proxy.setPaused(true)
+	proxy.cut()
+	deadline := time.Now().Add(guard)
+	for !busB.Reconnecting() {
+		if time.Now().After(deadline) {
+			t.Fatal("bus did not notice the cut connection")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// Publishing while disconnected returns at once; the client buffers it.
+	buffered := event(user, 1, "sent during the outage")
+	busB.Publish(context.Background(), []chat.Event{buffered})
+
+	proxy.setPaused(false)
+	waitLagged(t, subB)
+	assertEvent(t, receive(t, subA), buffered)
+
+	want := event(user, 2, "after reconnect")
+	busA.Publish(context.Background(), []chat.Event{want})
+	assertEvent(t, receive(t, subA), want)
+	// B's own buffered event may or may not reach it (it caught up from the
+	// database anyway); the next live one must.
+	for ev := receive(t, subB); ev.Seq != want.Seq; ev = receive(t, subB) {
+		assertEvent(t, ev, buffered)
+	}
+}
+
+// tcpProxy forwards TCP connections to an upstream address; tests cut them
+// and refuse new ones to simulate a network outage.
+type tcpProxy struct {
+	ln       net.Listener
+	upstream string
+	wg       sync.WaitGroup
+
+	mu     sync.Mutex
+	paused bool // new connections are closed at once
+	closed bool
+	conns  map[net.Conn]struct{}
+}
+
+// startProxy listens on a free local port and forwards to upstream until the test ends.
+func startProxy(t *testing.T, upstream string) *tcpProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{ln: ln, upstream: upstream, conns: make(map[net.Conn]struct{})}
+	p.wg.Add(1)
+	go p.serve()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *tcpProxy) addr() string { return p.ln.Addr().String() }
+
+func (p *tcpProxy) serve() {
+	defer p.wg.Done()
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.forward(client)
+	}
+}
+
+// forward connects client to upstream and copies both ways, unless paused.
+func (p *tcpProxy) forward(client net.Conn) {
+	if p.refusing() {
+		_ = client.Close()
+		return
+	}
+	server, err := net.DialTimeout("tcp", p.upstream, guard)
+	if err != nil {
+		_ = client.Close()
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.paused || p.closed {
+		_ = client.Close()
+		_ = server.Close()
+		return
+	}
+	p.conns[client] = struct{}{}
+	p.conns[server] = struct{}{}
+	p.wg.Add(2)
+	go p.pipe(client, server)
+	go p.pipe(server, client)
+}
+
+func (p *tcpProxy) pipe(dst, src net.Conn) {
+	defer p.wg.Done()
+	_, _ = io.Copy(dst, src)
+	_ = dst.Close()
+	_ = src.Close()
+}
+
+func (p *tcpProxy) refusing() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused || p.closed
+}
+
+func (p *tcpProxy) setPaused(paused bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paused = paused
+}
+
+// cut closes every forwarded connection.
+func (p *tcpProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		_ = c.Close()
+	}
+	clear(p.conns)
+}
+
+func (p *tcpProxy) close() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.cut()
+	p.wg.Wait()
+}
