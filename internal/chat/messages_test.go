@@ -179,7 +179,7 @@ func TestMarkConversationAsRead(t *testing.T) {
 			want int64
 		}{
 			{ptr[int64](2), 2},
-			{ptr[int64](1), 2}, // never backwards
+			{ptr[int64](1), 2},  // never backwards
 			{ptr[int64](99), 5}, // clamped
 			{nil, 5},
 		}
