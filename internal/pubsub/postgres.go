@@ -2,7 +2,6 @@ package pubsub
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -27,6 +26,7 @@ const (
 	publishTimeout  = 5 * time.Second
 	listenIdle      = 30 * time.Second // after this long without a notification, ping the listen connection
 	pingTimeout     = 5 * time.Second
+	connectTimeout  = 10 * time.Second
 	closeTimeout    = 2 * time.Second
 	minRetryBackoff = 50 * time.Millisecond
 	maxRetryBackoff = 2 * time.Second
@@ -205,11 +205,13 @@ func (b *PostgresBus) reconnect(ctx context.Context) *pgx.Conn {
 			return nil
 		case <-timer.C:
 		}
-		conn, err := b.listen(ctx)
+		attemptCtx, cancel := context.WithTimeout(ctx, connectTimeout)
+		conn, err := b.listen(attemptCtx)
+		cancel()
 		if err == nil {
 			return conn
 		}
-		if errors.Is(err, context.Canceled) {
+		if ctx.Err() != nil {
 			return nil
 		}
 		backoff = min(2*backoff, maxRetryBackoff)
