@@ -46,6 +46,9 @@ type Conversation struct {
 // UnreadCount is how many messages the viewer has not read yet.
 func (c *Conversation) UnreadCount() int64 { return c.LastSeq - c.LastReadSeq }
 
+// HasUnreadMessages reports whether the viewer has anything unread.
+func (c *Conversation) HasUnreadMessages() bool { return c.UnreadCount() > 0 }
+
 // Message is one message in a conversation; Seq numbers a conversation's
 // messages 1, 2, 3... in commit order.
 type Message struct {

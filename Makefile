@@ -1,0 +1,33 @@
+# The messenger's everyday commands. `make test` is what CI runs.
+GO ?= go
+
+.PHONY: all generate build run test lint check-generated bench
+
+all: lint test
+
+generate:
+	$(GO) tool gqlgen generate
+
+build:
+	$(GO) build -o bin/messenger ./server
+
+run:
+	$(GO) run ./server
+
+# Every package under the race detector; the PostgreSQL variants need the
+# server of MESSENGER_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test).
+test:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+check-generated: generate
+	@git diff --exit-code -- graph schema || (echo "generated code is stale: run make generate and commit"; exit 1)
+	@untracked=$$(git status --porcelain -- graph | grep '^??' || true); \
+	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "generate left untracked files"; exit 1; fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

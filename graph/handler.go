@@ -1,0 +1,129 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/messenger/messenger/internal/chat"
+)
+
+// MaxComplexity bounds how much one operation may ask for, counting every
+// field and multiplying list fields by their page size.
+const MaxComplexity = 5000
+
+// HandlerConfig is what NewHandler needs.
+type HandlerConfig struct {
+	Resolver *Resolver
+	Logger   *slog.Logger
+}
+
+// NewHandler returns the GraphQL endpoint: its transports, the per-operation
+// loaders, limits, and the error presenter that shows only chat.Error text
+// and logs every other error.
+func NewHandler(cfg HandlerConfig) *handler.Server {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.POST{})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if names, ok := ctx.Value(operationNamesKey{}).(*OperationNames); ok {
+			oc := graphql.GetOperationContext(ctx)
+			name := oc.OperationName
+			if name == "" && oc.Operation != nil {
+				name = oc.Operation.Name
+			}
+			names.add(name)
+		}
+		return next(withLoaders(ctx, NewLoaders(ctx, cfg.Resolver.Chat)))
+	})
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "graphql: panic", "panic", p, "stack", string(debug.Stack()))
+		return fmt.Errorf("panic: %v", p)
+	})
+	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
+		return presentError(ctx, logger, err)
+	})
+	return srv
+}
+
+// presentError turns err into the error a client sees: a chat.Error keeps
+// its message and code, an error of the GraphQL layer itself (parsing,
+// validation) is kept as it is, and anything else becomes a generic
+// INTERNAL_SERVER_ERROR whose detail goes only to the log.
+func presentError(ctx context.Context, logger *slog.Logger, err error) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	if e, ok := errors.AsType[*chat.Error](err); ok {
+		gqlErr.Message = e.Message
+		setCode(gqlErr, e.Code)
+		return gqlErr
+	}
+	var own *gqlerror.Error
+	if errors.As(err, &own) && own.Err == nil {
+		if _, ok := gqlErr.Extensions["code"]; !ok {
+			setCode(gqlErr, chat.CodeBadUserInput)
+		}
+		return gqlErr
+	}
+	logger.ErrorContext(ctx, "graphql: unexpected error", "path", gqlErr.Path.String(), "err", err)
+	gqlErr.Message = "internal server error"
+	gqlErr.Err = nil
+	gqlErr.Extensions = map[string]any{"code": chat.CodeInternal}
+	return gqlErr
+}
+
+func setCode(e *gqlerror.Error, code string) {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = code
+}
+
+// OperationNames collects the names of the GraphQL operations one HTTP
+// request ran, for its access log line.
+type OperationNames struct {
+	mu    sync.Mutex
+	names []string
+}
+
+type operationNamesKey struct{}
+
+// WithOperationNames returns a context in which the handler records
+// operation names into the returned collector.
+func WithOperationNames(ctx context.Context) (context.Context, *OperationNames) {
+	names := &OperationNames{}
+	return context.WithValue(ctx, operationNamesKey{}, names), names
+}
+
+func (n *OperationNames) add(name string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.names = append(n.names, name)
+}
+
+// Names returns the names recorded so far ("" for an anonymous operation).
+func (n *OperationNames) Names() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.names...)
+}

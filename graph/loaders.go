@@ -1,0 +1,135 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/chat"
+)
+
+// loaderWait is how long a loader gathers keys before it fetches them in one
+// query; a few milliseconds cover one level of a GraphQL response.
+const loaderWait = 2 * time.Millisecond
+
+// Loaders batch the lookups that a response makes per object (users,
+// members, last messages, conversations) into one query per kind. One set
+// serves one operation, or one event of a subscription.
+type Loaders struct {
+	Users         *dataloadgen.Loader[string, *chat.User]
+	Participants  *dataloadgen.Loader[string, []*chat.User]
+	Messages      *dataloadgen.Loader[string, *chat.Message]
+	Conversations *dataloadgen.Loader[string, *chat.Conversation] // as the viewer sees them
+}
+
+// NewLoaders returns loaders over svc for the viewer in ctx.
+func NewLoaders(ctx context.Context, svc *chat.Service) *Loaders {
+	viewerID := auth.UserID(ctx)
+	wait := dataloadgen.WithWait(loaderWait)
+	return &Loaders{
+		Users:        dataloadgen.NewMappedLoader(svc.UsersByIDs, wait),
+		Participants: dataloadgen.NewMappedLoader(svc.ParticipantsByConversationIDs, wait),
+		Messages:     dataloadgen.NewMappedLoader(svc.MessagesByIDs, wait),
+		Conversations: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*chat.Conversation, error) {
+			return svc.ConversationsByIDs(ctx, viewerID, ids)
+		}, wait),
+	}
+}
+
+type loadersKey struct{}
+
+// withLoaders returns a context carrying l.
+func withLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// loadersFor returns the loaders of the current operation or event.
+func (r *Resolver) loadersFor(ctx context.Context) *Loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
+		return l
+	}
+	return NewLoaders(ctx, r.Chat)
+}
+
+// load returns the value for key, or nil when the loader found none (a
+// missing key is not an error for the caller to show).
+func load[V any](ctx context.Context, l *dataloadgen.Loader[string, *V], key string) (*V, error) {
+	v, err := l.Load(ctx, key)
+	if isMissing(err) {
+		return nil, nil
+	}
+	return v, err
+}
+
+// isMissing reports whether err only says that a mapped loader found no value.
+func isMissing(err error) bool {
+	return errors.Is(err, dataloadgen.ErrNotFound)
+}
+
+// nodeFields returns the names of the fields selected on the nodes of the
+// connection being resolved (edges { node { ... } }).
+func nodeFields(ctx context.Context) map[string]bool {
+	oc := graphql.GetOperationContext(ctx)
+	fields := map[string]bool{}
+	for _, edges := range graphql.CollectFieldsCtx(ctx, nil) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, nil) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, node.Selections, nil) {
+				fields[f.Name] = true
+			}
+		}
+	}
+	return fields
+}
+
+// prefetchConversations loads, one query per kind, what the selection asks
+// of every conversation of a page, so that the per-node resolvers find it
+// cached instead of racing to join a batch. Errors stay cached in the loaders
+// and reach the fields that need the values.
+func (r *Resolver) prefetchConversations(ctx context.Context, convs []*chat.Conversation) {
+	fields := nodeFields(ctx)
+	l := r.loadersFor(ctx)
+	if fields["participants"] || fields["otherParticipant"] || fields["lastMessage"] {
+		ids := make([]string, len(convs))
+		for i, c := range convs {
+			ids[i] = c.ID
+		}
+		members, _ := l.Participants.LoadAll(ctx, ids)
+		for _, users := range members {
+			for _, u := range users {
+				l.Users.Prime(u.ID, u) // senders of last messages are members
+			}
+		}
+	}
+	if fields["lastMessage"] {
+		var ids []string
+		for _, c := range convs {
+			if c.LastMessageID != nil {
+				ids = append(ids, *c.LastMessageID)
+			}
+		}
+		_, _ = l.Messages.LoadAll(ctx, ids)
+	}
+}
+
+// prefetchSenders loads the senders of a page of messages in one query when
+// the selection asks for them.
+func (r *Resolver) prefetchSenders(ctx context.Context, msgs []*chat.Message) {
+	if !nodeFields(ctx)["sender"] {
+		return
+	}
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.SenderID
+	}
+	_, _ = r.loadersFor(ctx).Users.LoadAll(ctx, ids)
+}

@@ -1,0 +1,102 @@
+// Command server runs the messenger: a GraphQL API over HTTP on PostgreSQL or
+// the embedded SQLite default. "server migrate" only applies migrations.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/messenger/messenger/graph"
+	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/database"
+	"github.com/messenger/messenger/internal/pubsub"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on shutdown.
+const shutdownGrace = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "messenger:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the server (or, with the argument "migrate", only migrates)
+// and returns when ctx is cancelled and the server has shut down.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	migrateOnly := len(args) > 0 && args[0] == "migrate"
+	if migrateOnly {
+		args = args[1:]
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := database.OpenAndMigrate(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logger.Info("database ready", "dialect", db.Dialect)
+	if migrateOnly {
+		return nil
+	}
+
+	secret, err := tokenSecret(ctx, db, cfg.Secret)
+	if err != nil {
+		return err
+	}
+	tokens := auth.NewTokens(secret, cfg.TokenTTL)
+	hub := pubsub.NewHub(0)
+	bus, err := pubsub.Open(ctx, cfg.Bus, cfg.DatabaseURL, hub, logger)
+	if err != nil {
+		return fmt.Errorf("bus: %w", err)
+	}
+	defer bus.Close()
+	resolver := &graph.Resolver{Chat: chat.NewService(db, bus), Tokens: tokens}
+	api := graph.NewHandler(graph.HandlerConfig{Resolver: resolver, Logger: logger})
+
+	listener, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           routes(logger, db, tokens, api),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(listener) }()
+	logger.Info("listening", "addr", listener.Addr().String(), "bus", cfg.Bus)
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
