@@ -33,6 +33,7 @@ type ResolverRoot interface {
 	Message() MessageResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -96,6 +97,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		CreateGroupConversation func(childComplexity int, input model.CreateGroupConversationInput) int
 		CreateMessage           func(childComplexity int, input model.CreateMessageInput) int
+		CreateStreamTicket      func(childComplexity int) int
 		LogIn                   func(childComplexity int, input model.LogInInput) int
 		MarkConversationAsRead  func(childComplexity int, conversationID string, seq *int) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
@@ -116,6 +118,15 @@ type ComplexityRoot struct {
 		Messages      func(childComplexity int, conversationID string, first *int, after *string, last *int, before *string) int
 		SearchUsers   func(childComplexity int, query string, first *int) int
 		User          func(childComplexity int, username string) int
+	}
+
+	StreamTicket struct {
+		ExpiresAt func(childComplexity int) int
+		Ticket    func(childComplexity int) int
+	}
+
+	Subscription struct {
+		MessageCreated func(childComplexity int, conversationID *string, after *string) int
 	}
 
 	User struct {
@@ -153,6 +164,7 @@ type MutationResolver interface {
 	CreateGroupConversation(ctx context.Context, input model.CreateGroupConversationInput) (*chat.Conversation, error)
 	MarkConversationAsRead(ctx context.Context, conversationID string, seq *int) (*chat.Conversation, error)
 	CreateMessage(ctx context.Context, input model.CreateMessageInput) (*chat.Message, error)
+	CreateStreamTicket(ctx context.Context) (*model.StreamTicket, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*chat.User, error)
@@ -161,6 +173,9 @@ type QueryResolver interface {
 	Conversations(ctx context.Context, first *int, after *string) (*model.ConversationConnection, error)
 	Conversation(ctx context.Context, id string) (*chat.Conversation, error)
 	Messages(ctx context.Context, conversationID string, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
+}
+type SubscriptionResolver interface {
+	MessageCreated(ctx context.Context, conversationID *string, after *string) (<-chan graphql.Event[*chat.Message], error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -413,6 +428,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateMessage(childComplexity, args["input"].(model.CreateMessageInput)), true
+	case "Mutation.createStreamTicket":
+		if e.ComplexityRoot.Mutation.CreateStreamTicket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStreamTicket(childComplexity), true
 	case "Mutation.logIn":
 		if e.ComplexityRoot.Mutation.LogIn == nil {
 			break
@@ -546,6 +567,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.User(childComplexity, args["username"].(string)), true
 
+	case "StreamTicket.expiresAt":
+		if e.ComplexityRoot.StreamTicket.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StreamTicket.ExpiresAt(childComplexity), true
+	case "StreamTicket.ticket":
+		if e.ComplexityRoot.StreamTicket.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StreamTicket.Ticket(childComplexity), true
+
+	case "Subscription.messageCreated":
+		if e.ComplexityRoot.Subscription.MessageCreated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_messageCreated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.MessageCreated(childComplexity, args["conversationId"].(*string), args["after"].(*string)), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -634,9 +680,34 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		// Exec discards the per-event context; the event-aware path is exposed
+		// via ExecWithEventContext and used by the executor when it detects
+		// ExecutableSchemaWithEventContext.
+		return graphql.SubscriptionResponseHandler(ec._Subscription(ctx, opCtx.Operation.SelectionSet))
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
+	}
+}
+
+// ExecWithEventContext is the per-event-context-aware response handler. The
+// graphql executor type-asserts the executable schema for this method when
+// at least one subscription field is annotated @subscriptionContext; absence
+// falls back to Exec.
+func (e *executableSchema) ExecWithEventContext(ctx context.Context) graphql.ResponseHandlerWithContext {
+	opCtx := graphql.GetOperationContext(ctx)
+	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
+
+	switch opCtx.Operation.Operation {
+	case ast.Subscription:
+		return graphql.SubscriptionEventResponseHandler(ec._Subscription(ctx, opCtx.Operation.SelectionSet))
+	default:
+		// Non-subscription operations fall through to Exec via the executor's
+		// default path; this method only handles ast.Subscription.
+		return func(ctx context.Context) (context.Context, *graphql.Response) {
+			return ctx, graphql.ErrorResponse(ctx, "ExecWithEventContext only handles subscriptions")
+		}
 	}
 }
 
@@ -789,6 +860,30 @@ extend type Query {
 extend type Mutation {
   "Sends a message; it reaches every participant's subscriptions once stored."
   createMessage(input: CreateMessageInput!): Message!
+}
+`, BuiltIn: false},
+	{Name: "../schema/subscription.graphqls", Input: `"A ticket that lets a browser's EventSource, which cannot send headers, open the event stream."
+type StreamTicket {
+  "Pass it as the ` + "`" + `ticket` + "`" + ` URL parameter of ` + "`" + `GET /graphql` + "`" + `; reusable for reconnects until it expires."
+  ticket: String!
+  expiresAt: Time!
+}
+
+extend type Mutation {
+  "Returns a short-lived ticket for the viewer's GET event stream (and for nothing else)."
+  createStreamTicket: StreamTicket!
+}
+
+type Subscription {
+  """
+  Every message created from now on in the viewer's conversations, the viewer's own included,
+  or only in one conversation when conversationId is given (NOT_FOUND if the viewer is not in it).
+  Each event carries the viewer's stream cursor in ` + "`" + `extensions.cursor` + "`" + ` (and as the SSE ` + "`" + `id:` + "`" + ` on
+  the GET transport). Subscribing with ` + "`" + `after: <cursor>` + "`" + ` first replays every message after that
+  point, then continues live, with no gap and no duplicate; a browser's EventSource resumes by
+  itself through Last-Event-ID.
+  """
+  messageCreated(conversationId: ID, after: String): Message!
 }
 `, BuiltIn: false},
 	{Name: "../schema/user.graphqls", Input: `"An instant in time, as an RFC 3339 string in UTC with up to microsecond precision."
@@ -970,6 +1065,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_StreamTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticket":
+		return ec.fieldContext_StreamTicket_ticket(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_StreamTicket_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StreamTicket", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1361,6 +1466,28 @@ func (ec *executionContext) field_Query_user_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["username"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_messageCreated_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -2590,6 +2717,38 @@ func (ec *executionContext) fieldContext_Mutation_createMessage(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createStreamTicket(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStreamTicket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().CreateStreamTicket(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StreamTicket) graphql.Marshaler {
+			return ec.marshalNStreamTicket2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋgraphᚋmodelᚐStreamTicket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStreamTicket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StreamTicket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3006,6 +3165,96 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StreamTicket_ticket(ctx context.Context, field graphql.CollectedField, obj *model.StreamTicket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StreamTicket_ticket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StreamTicket_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StreamTicket", field, false, false, "String")
+}
+
+func (ec *executionContext) _StreamTicket_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.StreamTicket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StreamTicket_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StreamTicket_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StreamTicket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Subscription_messageCreated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
+	return graphql.ResolveFieldStreamWithEventContext(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_messageCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().MessageCreated(ctx, fc.Args["conversationId"].(*string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_messageCreated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_messageCreated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -4823,6 +5072,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createStreamTicket":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStreamTicket(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4972,6 +5228,64 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	}
 
 	return out
+}
+
+var streamTicketImplementors = []string{"StreamTicket"}
+
+func (ec *executionContext) _StreamTicket(ctx context.Context, sel ast.SelectionSet, obj *model.StreamTicket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, streamTicketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StreamTicket")
+		case "ticket":
+			out.Values[i] = ec._StreamTicket_ticket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._StreamTicket_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) (context.Context, graphql.Marshaler) {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "messageCreated":
+		return ec._Subscription_messageCreated(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var userImplementors = []string{"User"}
@@ -5552,6 +5866,14 @@ func (ec *executionContext) unmarshalNSignUpInput2githubᚗcomᚋmessengerᚋmes
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNStreamTicket2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋgraphᚋmodelᚐStreamTicket(ctx context.Context, sel ast.SelectionSet, v *model.StreamTicket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StreamTicket!")
+		return graphql.Null
+	}
+	return ec._StreamTicket(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5810,6 +6132,24 @@ func (ec *executionContext) marshalOConversation2ᚖgithubᚗcomᚋmessengerᚋm
 		return graphql.Null
 	}
 	return ec._Conversation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

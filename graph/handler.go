@@ -1,12 +1,15 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -23,22 +26,47 @@ import (
 // field and multiplying list fields by their page size.
 const MaxComplexity = 5000
 
+// Streaming defaults.
+const (
+	DefaultKeepAlive          = 15 * time.Second
+	DefaultStreamWriteTimeout = 30 * time.Second
+	eventSourceRetryHint      = 2 * time.Second
+)
+
 // HandlerConfig is what NewHandler needs.
 type HandlerConfig struct {
 	Resolver *Resolver
 	Logger   *slog.Logger
+	// KeepAlive is the interval of the ping comments on event streams
+	// (DefaultKeepAlive when zero).
+	KeepAlive time.Duration
+	// StreamWriteTimeout cuts an event stream whose client takes no data for
+	// that long (DefaultStreamWriteTimeout when zero).
+	StreamWriteTimeout time.Duration
+	// Shutdown, once done, cuts every open event stream so that its client
+	// resumes elsewhere (nil: never).
+	Shutdown context.Context
 }
 
-// NewHandler returns the GraphQL endpoint: its transports, the per-operation
-// loaders, limits, and the error presenter that shows only chat.Error text
-// and logs every other error.
-func NewHandler(cfg HandlerConfig) *handler.Server {
+// NewHandler returns the GraphQL endpoint: its transports (SSE over POST,
+// EventSource over GET, plain POST), the per-operation loaders, limits, the
+// stream cursor in each event's extensions, and the error presenter that
+// shows only chat.Error text and logs every other error.
+func NewHandler(cfg HandlerConfig) http.Handler {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
+	keepAlive := cmp.Or(cfg.KeepAlive, DefaultKeepAlive)
+	writeTimeout := cmp.Or(cfg.StreamWriteTimeout, DefaultStreamWriteTimeout)
+	shutdown := cfg.Shutdown
+	if shutdown == nil {
+		shutdown = context.Background()
+	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
 	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
+	srv.AddTransport(EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
 	srv.AddTransport(transport.POST{})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -55,7 +83,20 @@ func NewHandler(cfg HandlerConfig) *handler.Server {
 			}
 			names.add(name)
 		}
+		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
+			return next(ctx) // a stream outlives any cache: its fields load afresh per event
+		}
 		return next(withLoaders(ctx, NewLoaders(ctx, cfg.Resolver.Chat)))
+	})
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if cursor, ok := cursorFrom(ctx); ok && resp != nil {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["cursor"] = cursor
+		}
+		return resp
 	})
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "graphql: panic", "panic", p, "stack", string(debug.Stack()))
@@ -64,7 +105,7 @@ func NewHandler(cfg HandlerConfig) *handler.Server {
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, logger, err)
 	})
-	return srv
+	return guardStreams(shutdown, writeTimeout, srv)
 }
 
 // presentError turns err into the error a client sees: a chat.Error keeps

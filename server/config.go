@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/messenger/messenger/graph"
 	"github.com/messenger/messenger/internal/auth"
 )
 
@@ -18,6 +19,8 @@ type config struct {
 	Secret      string
 	Bus         string
 	TokenTTL    time.Duration
+	TicketTTL   time.Duration
+	KeepAlive   time.Duration
 }
 
 // parseConfig reads flags from args over the environment given by getenv.
@@ -38,11 +41,22 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 		"token signing secret, at least 32 characters; empty: generated once and kept in the database (MESSENGER_SECRET)")
 	fs.StringVar(&cfg.Bus, "bus", envOr("MESSENGER_BUS", "memory"),
 		"event bus between instances: memory, postgres or nats://host:port (MESSENGER_BUS)")
-	ttl, err := time.ParseDuration(envOr("MESSENGER_TOKEN_TTL", auth.DefaultTokenTTL.String()))
-	if err != nil {
-		return cfg, fmt.Errorf("MESSENGER_TOKEN_TTL: %w", err)
+	for _, d := range []struct {
+		into        *time.Duration
+		flag, env   string
+		def         time.Duration
+		description string
+	}{
+		{&cfg.TokenTTL, "token-ttl", "MESSENGER_TOKEN_TTL", auth.DefaultTokenTTL, "access token lifetime"},
+		{&cfg.TicketTTL, "ticket-ttl", "MESSENGER_TICKET_TTL", auth.DefaultTicketTTL, "stream ticket lifetime"},
+		{&cfg.KeepAlive, "keepalive", "MESSENGER_KEEPALIVE", graph.DefaultKeepAlive, "interval of keep-alive pings on event streams"},
+	} {
+		def, err := time.ParseDuration(envOr(d.env, d.def.String()))
+		if err != nil {
+			return cfg, fmt.Errorf("%s: %w", d.env, err)
+		}
+		fs.DurationVar(d.into, d.flag, def, d.description+" ("+d.env+")")
 	}
-	fs.DurationVar(&cfg.TokenTTL, "token-ttl", ttl, "access token lifetime (MESSENGER_TOKEN_TTL)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -52,8 +66,8 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	if cfg.Secret != "" && len(cfg.Secret) < 32 {
 		return cfg, errors.New("MESSENGER_SECRET must be at least 32 characters")
 	}
-	if cfg.TokenTTL <= 0 {
-		return cfg, errors.New("MESSENGER_TOKEN_TTL must be positive")
+	if cfg.TokenTTL <= 0 || cfg.TicketTTL <= 0 || cfg.KeepAlive <= 0 {
+		return cfg, errors.New("MESSENGER_TOKEN_TTL, MESSENGER_TICKET_TTL and MESSENGER_KEEPALIVE must be positive")
 	}
 	return cfg, nil
 }

@@ -67,19 +67,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
-	resolver := &graph.Resolver{Chat: chat.NewService(db, bus), Tokens: tokens}
-	api := graph.NewHandler(graph.HandlerConfig{Resolver: resolver, Logger: logger})
+	svc := chat.NewService(db, bus)
+	resolver := &graph.Resolver{Chat: svc, Tokens: tokens, Hub: hub, TicketTTL: cfg.TicketTTL, Logger: logger}
+	// Cancelled when shutdown begins: open event streams end and their
+	// clients resume from their cursors (http.Server.Shutdown waits for them).
+	streamsCtx, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
+	api := graph.NewHandler(graph.HandlerConfig{
+		Resolver:  resolver,
+		Logger:    logger,
+		KeepAlive: cfg.KeepAlive,
+		Shutdown:  streamsCtx,
+	})
 
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(logger, db, tokens, api),
+		Handler:           routes(logger, db, tokens, svc, hub, api),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(endStreams)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
 	logger.Info("listening", "addr", listener.Addr().String(), "bus", cfg.Bus)

@@ -14,17 +14,22 @@ import (
 
 	"github.com/messenger/messenger/graph"
 	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
+	"github.com/messenger/messenger/internal/pubsub"
 )
 
 // maxBodyBytes bounds a GraphQL request body.
 const maxBodyBytes = 1 << 20
 
 // routes returns the server's HTTP handler: the GraphQL endpoint at
-// /graphql, the IDE at /, and the health checks, behind access logging.
-func routes(logger *slog.Logger, db *database.DB, tokens *auth.Tokens, api http.Handler) http.Handler {
+// /graphql (access tokens from the Authorization header, stream tickets for
+// the GET event stream), the IDE at /, health checks and Prometheus metrics,
+// behind access logging.
+func routes(logger *slog.Logger, db *database.DB, tokens *auth.Tokens, svc *chat.Service, hub *pubsub.Hub, api http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(tokens.Middleware(api), maxBodyBytes))
+	mux.Handle("/graphql", http.MaxBytesHandler(auth.TicketMiddleware(svc.StreamTicketUser, tokens.Middleware(api)), maxBodyBytes))
+	mux.Handle("GET /metrics", metricsHandler(hub))
 	mux.Handle("GET /{$}", playground.Handler("messenger", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

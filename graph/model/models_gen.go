@@ -89,6 +89,16 @@ type SignUpInput struct {
 	DisplayName *string `json:"displayName,omitempty"`
 }
 
+// A ticket that lets a browser's EventSource, which cannot send headers, open the event stream.
+type StreamTicket struct {
+	// Pass it as the `ticket` URL parameter of `GET /graphql`; reusable for reconnects until it expires.
+	Ticket    string    `json:"ticket"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+type Subscription struct {
+}
+
 // Whether a conversation is between exactly two people or is a named group.
 type ConversationKind string
 

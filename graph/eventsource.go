@@ -1,0 +1,148 @@
+package graph
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/messenger/messenger/internal/auth"
+)
+
+// EventSource is the transport for the browser's native EventSource:
+// GET /graphql with Accept: text/event-stream and the operation in the URL
+// (query, variables, operationName, extensions). It runs subscriptions only.
+// Each event is written with "id: <cursor>", so that the browser resumes by
+// itself through Last-Event-ID, which takes the place of the after argument;
+// the stream starts with a "retry:" hint, is kept alive with comment pings,
+// and ends with "event: complete".
+type EventSource struct {
+	KeepAlivePingInterval time.Duration
+	RetryHint             time.Duration
+}
+
+var _ graphql.Transport = EventSource{}
+
+// Supports reports whether r is a GET asking for an event stream.
+func (t EventSource) Supports(r *http.Request) bool { return auth.IsEventStreamGET(r) }
+
+// Do runs the subscription of r and writes its events until it ends.
+func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	params := &graphql.RawParams{
+		Query:         q.Get("query"),
+		OperationName: q.Get("operationName"),
+		Headers:       r.Header,
+		ReadTime:      graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()},
+	}
+	for name, into := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
+		if raw := q.Get(name); raw != "" {
+			if err := json.Unmarshal([]byte(raw), into); err != nil {
+				http.Error(w, fmt.Sprintf("the %s parameter is not a JSON object", name), http.StatusBadRequest)
+				return
+			}
+		}
+	}
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		ctx = withLastEventID(ctx, id)
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	out := &sseWriter{w: w, rc: http.NewResponseController(w)}
+	if t.RetryHint > 0 {
+		out.write(fmt.Sprintf("retry: %d\n\n", t.RetryHint.Milliseconds()))
+	} else {
+		out.write(":\n\n")
+	}
+	stopPings := out.keepAlive(t.KeepAlivePingInterval)
+	defer stopPings()
+
+	opCtx, errs := exec.CreateOperationContext(ctx, params)
+	if errs == nil && opCtx.Operation.Operation != ast.Subscription {
+		errs = gqlerror.List{gqlerror.Errorf("the GET event stream runs subscriptions only; send queries and mutations with POST")}
+	}
+	if errs != nil {
+		out.event("", exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+	} else {
+		responses, dispatchCtx := exec.DispatchOperation(ctx, opCtx)
+		for {
+			resp := responses(dispatchCtx)
+			if resp == nil {
+				break
+			}
+			cursor, _ := resp.Extensions["cursor"].(string)
+			out.event(cursor, resp)
+		}
+	}
+	out.write("event: complete\ndata:\n\n")
+}
+
+// sseWriter writes whole SSE frames and flushes each; its keep-alive
+// goroutine and the event loop share it.
+type sseWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (s *sseWriter) write(frame string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = io.WriteString(s.w, frame)
+	_ = s.rc.Flush()
+}
+
+// event writes one "next" event; id is its cursor ("" for none).
+func (s *sseWriter) event(id string, resp *graphql.Response) {
+	b, err := json.Marshal(resp)
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
+	}
+	var frame strings.Builder
+	if id != "" {
+		frame.WriteString("id: " + id + "\n")
+	}
+	frame.WriteString("event: next\ndata: ")
+	frame.Write(b)
+	frame.WriteString("\n\n")
+	s.write(frame.String())
+}
+
+// keepAlive writes a comment every interval until the returned function is
+// called; that function returns only after the goroutine has exited, so no
+// ping is written after the handler returns.
+func (s *sseWriter) keepAlive(interval time.Duration) (stop func()) {
+	if interval <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ticker := time.NewTicker(interval)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+				s.write(": ping\n\n")
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}

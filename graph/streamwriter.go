@@ -1,0 +1,129 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/messenger/messenger/internal/auth"
+)
+
+// guardStreams wraps every event-stream request (an Accept of
+// text/event-stream) in a streamWriter: writes after the handler returned
+// are dropped (a keep-alive goroutine may still tick), each write must finish
+// within writeTimeout or the stream is cut, and the stream is cut when
+// shutdown is done. A cut stream ends without a "complete" event, so that
+// clients reconnect and resume from their cursor.
+func guardStreams(shutdown context.Context, writeTimeout time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !acceptsEventStream(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		sw := &streamWriter{rw: w, rc: http.NewResponseController(w), timeout: writeTimeout, cancel: cancel}
+		stop := context.AfterFunc(shutdown, sw.cut)
+		defer stop()
+		defer sw.finish()
+		w.Header().Set("X-Accel-Buffering", "no")
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, streamWriterKey{}, sw)))
+	})
+}
+
+func acceptsEventStream(r *http.Request) bool {
+	return auth.IsEventStreamGET(r) || (r.Method == http.MethodPost && auth.AcceptsEventStream(r))
+}
+
+type streamWriterKey struct{}
+
+// cutStream ends the event stream of ctx's request without a "complete"
+// event, so that its client reconnects and resumes; it does nothing for
+// other requests.
+func cutStream(ctx context.Context) {
+	if sw, ok := ctx.Value(streamWriterKey{}).(*streamWriter); ok {
+		sw.cut()
+	}
+}
+
+// streamWriter is the ResponseWriter of an event stream; it is safe for use
+// by the transport and its keep-alive goroutine at once.
+type streamWriter struct {
+	rw      http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	cancel  context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool // handler returned, or stream cut: drop every write
+}
+
+func (w *streamWriter) Header() http.Header { return w.rw.Header() }
+
+func (w *streamWriter) WriteHeader(code int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.rw.WriteHeader(code)
+	}
+}
+
+func (w *streamWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return len(b), nil
+	}
+	w.setDeadline()
+	n, err := w.rw.Write(b)
+	if err != nil {
+		w.cutLocked()
+	}
+	return n, err
+}
+
+// Flush sends what was written to the client, cutting the stream when the
+// client does not take it within the write timeout.
+func (w *streamWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	w.setDeadline()
+	if err := w.rc.Flush(); err != nil {
+		w.cutLocked()
+	}
+}
+
+func (w *streamWriter) Unwrap() http.ResponseWriter { return w.rw }
+
+func (w *streamWriter) setDeadline() {
+	if w.timeout > 0 {
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.timeout))
+	}
+}
+
+// cut ends the stream: later writes are dropped and the request's context is
+// cancelled, which ends the subscription.
+func (w *streamWriter) cut() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cutLocked()
+}
+
+func (w *streamWriter) cutLocked() {
+	w.closed = true
+	w.cancel()
+}
+
+// finish drops every later write and clears the write deadline.
+func (w *streamWriter) finish() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed && w.timeout > 0 {
+		_ = w.rc.SetWriteDeadline(time.Time{})
+	}
+	w.closed = true
+}

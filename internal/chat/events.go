@@ -1,0 +1,87 @@
+package chat
+
+import (
+	"context"
+	"time"
+
+	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/database"
+)
+
+// EventsAfter returns up to limit events of userID's stream with seq greater
+// than after, in ascending seq, each with its message.
+func (s *Service) EventsAfter(ctx context.Context, userID string, after int64, limit int) ([]Event, error) {
+	var rows []struct {
+		Seq     int64
+		Kind    string
+		Message `gorm:"embedded;embeddedPrefix:m_"`
+	}
+	err := s.conn(ctx).Raw(`SELECT e.seq, e.kind, m.id AS m_id, m.conversation_id AS m_conversation_id, m.seq AS m_seq,
+  m.sender_id AS m_sender_id, m.content AS m_content, m.client_message_id AS m_client_message_id, m.created_at AS m_created_at
+FROM user_events e JOIN messages m ON m.id = e.message_id
+WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, userID, after, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, internal("events after", err)
+	}
+	events := make([]Event, len(rows))
+	for i := range rows {
+		m := rows[i].Message
+		events[i] = Event{UserID: userID, Seq: rows[i].Seq, Kind: rows[i].Kind,
+			ConversationID: m.ConversationID, MessageID: m.ID, Message: &m}
+	}
+	return events, nil
+}
+
+// LastEventSeq returns the seq of the newest event in userID's stream (0 when
+// there is none).
+func (s *Service) LastEventSeq(ctx context.Context, userID string) (int64, error) {
+	var seqs []int64
+	if err := s.conn(ctx).Table("users").Where("id = ?", userID).Pluck("event_seq", &seqs).Error; err != nil {
+		return 0, internal("last event seq", err)
+	}
+	if len(seqs) == 0 {
+		return 0, errNotFound("user")
+	}
+	return seqs[0], nil
+}
+
+// streamTicket is a row of stream_tickets.
+type streamTicket struct {
+	TicketHash string `gorm:"primaryKey"`
+	UserID     string
+	ExpiresAt  time.Time
+}
+
+func (streamTicket) TableName() string { return "stream_tickets" }
+
+// CreateStreamTicket returns a new ticket that authenticates userID's GET
+// event stream until it expires after ttl; only its hash is stored. Expired
+// tickets are removed on the way.
+func (s *Service) CreateStreamTicket(ctx context.Context, userID string, ttl time.Duration) (string, time.Time, error) {
+	ticket, hash := auth.NewTicket()
+	now := database.Now()
+	row := streamTicket{TicketHash: hash, UserID: userID, ExpiresAt: now.Add(ttl)}
+	if err := s.conn(ctx).Where("expires_at <= ?", now).Delete(&streamTicket{}).Error; err != nil {
+		return "", time.Time{}, internal("create stream ticket", err)
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return "", time.Time{}, internal("create stream ticket", err)
+	}
+	return ticket, row.ExpiresAt, nil
+}
+
+// StreamTicketUser returns the user a live ticket belongs to, or "" when the
+// ticket is unknown or expired.
+func (s *Service) StreamTicketUser(ctx context.Context, ticket string) (string, error) {
+	var users []string
+	err := s.conn(ctx).Model(&streamTicket{}).
+		Where("ticket_hash = ? AND expires_at > ?", auth.HashTicket(ticket), database.Now()).
+		Pluck("user_id", &users).Error
+	if err != nil {
+		return "", internal("stream ticket", err)
+	}
+	if len(users) == 0 {
+		return "", nil
+	}
+	return users[0], nil
+}
