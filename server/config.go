@@ -21,6 +21,8 @@ type config struct {
 	TokenTTL    time.Duration
 	TicketTTL   time.Duration
 	KeepAlive   time.Duration
+	// StreamWriteTimeout cuts an event stream whose client takes no data for that long.
+	StreamWriteTimeout time.Duration
 }
 
 // parseConfig reads flags from args over the environment given by getenv.
@@ -50,6 +52,8 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 		{&cfg.TokenTTL, "token-ttl", "MESSENGER_TOKEN_TTL", auth.DefaultTokenTTL, "access token lifetime"},
 		{&cfg.TicketTTL, "ticket-ttl", "MESSENGER_TICKET_TTL", auth.DefaultTicketTTL, "stream ticket lifetime"},
 		{&cfg.KeepAlive, "keepalive", "MESSENGER_KEEPALIVE", graph.DefaultKeepAlive, "interval of keep-alive pings on event streams"},
+		{&cfg.StreamWriteTimeout, "stream-write-timeout", "MESSENGER_STREAM_WRITE_TIMEOUT", graph.DefaultStreamWriteTimeout,
+			"cut an event stream whose client takes no data for this long"},
 	} {
 		def, err := time.ParseDuration(envOr(d.env, d.def.String()))
 		if err != nil {
@@ -66,8 +70,8 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	if cfg.Secret != "" && len(cfg.Secret) < 32 {
 		return cfg, errors.New("MESSENGER_SECRET must be at least 32 characters")
 	}
-	if cfg.TokenTTL <= 0 || cfg.TicketTTL <= 0 || cfg.KeepAlive <= 0 {
-		return cfg, errors.New("MESSENGER_TOKEN_TTL, MESSENGER_TICKET_TTL and MESSENGER_KEEPALIVE must be positive")
+	if cfg.TokenTTL <= 0 || cfg.TicketTTL <= 0 || cfg.KeepAlive <= 0 || cfg.StreamWriteTimeout <= 0 {
+		return cfg, errors.New("durations must be positive")
 	}
 	return cfg, nil
 }

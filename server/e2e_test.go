@@ -46,7 +46,7 @@ var listeningLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
 // startServer runs the binary with env added to the environment and waits
 // until it listens; the process is stopped when the test ends.
-func startServer(t *testing.T, env ...string) *serverProcess {
+func startServer(t testing.TB, env ...string) *serverProcess {
 	t.Helper()
 	bin, err := buildServer()
 	if err != nil {
@@ -98,7 +98,7 @@ func (p *serverProcess) Logs() string {
 }
 
 // stop sends SIGTERM and waits for a clean exit.
-func (p *serverProcess) stop(t *testing.T) {
+func (p *serverProcess) stop(t testing.TB) {
 	if p.cmd.ProcessState != nil {
 		return
 	}
@@ -270,5 +270,90 @@ func TestTokensSurviveRestart(t *testing.T) {
 	second.graphql(t, out.SignUp.Token, `{ me { username } }`, nil, &me)
 	if me.Me.Username != "carol" {
 		t.Fatalf("me after restart: %+v", me)
+	}
+}
+
+// signUp creates a user and returns its token and id.
+func (p *serverProcess) signUp(t testing.TB, username string) (token, id string) {
+	t.Helper()
+	var out struct {
+		SignUp struct {
+			Token string
+			User  struct{ ID string }
+		}
+	}
+	p.graphqlTB(t, "", `mutation($u: String!) { signUp(input: {username: $u, password: "password123"}) { token user { id } } }`,
+		map[string]any{"u": username}, &out)
+	return out.SignUp.Token, out.SignUp.User.ID
+}
+
+// direct starts (or finds) the direct conversation with username.
+func (p *serverProcess) direct(t testing.TB, token, username string) string {
+	t.Helper()
+	var out struct{ StartDirectConversation struct{ ID string } }
+	p.graphqlTB(t, token, `mutation($u: String!) { startDirectConversation(username: $u) { id } }`, map[string]any{"u": username}, &out)
+	return out.StartDirectConversation.ID
+}
+
+// group creates a group of the token's holder and usernames.
+func (p *serverProcess) group(t testing.TB, token, title string, usernames ...string) string {
+	t.Helper()
+	var out struct{ CreateGroupConversation struct{ ID string } }
+	p.graphqlTB(t, token, `mutation($t: String!, $u: [String!]!) { createGroupConversation(input: {title: $t, usernames: $u}) { id } }`,
+		map[string]any{"t": title, "u": usernames}, &out)
+	return out.CreateGroupConversation.ID
+}
+
+// send creates a message and returns its seq and id.
+func (p *serverProcess) send(t testing.TB, token, conversationID, content string) (int, string) {
+	t.Helper()
+	var out struct {
+		CreateMessage struct {
+			ID  string
+			Seq int
+		}
+	}
+	p.graphqlTB(t, token, `mutation($c: ID!, $t: String!) { createMessage(input: {conversationId: $c, content: $t}) { id seq } }`,
+		map[string]any{"c": conversationID, "t": content}, &out)
+	return out.CreateMessage.Seq, out.CreateMessage.ID
+}
+
+// ticket returns a new stream ticket for the token's holder.
+func (p *serverProcess) ticket(t testing.TB, token string) string {
+	t.Helper()
+	var out struct{ CreateStreamTicket struct{ Ticket string } }
+	p.graphqlTB(t, token, `mutation { createStreamTicket { ticket } }`, nil, &out)
+	return out.CreateStreamTicket.Ticket
+}
+
+// graphqlTB is graphql for any testing.TB (benchmarks included); it is safe
+// to call from several goroutines, reporting failures with Errorf.
+func (p *serverProcess) graphqlTB(t testing.TB, token, query string, vars map[string]any, out any) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, p.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("%s: %v", query, err)
+		return
+	}
+	defer res.Body.Close()
+	var r response
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		t.Errorf("%s: decode: %v", query, err)
+		return
+	}
+	if len(r.Errors) > 0 {
+		t.Errorf("%s: %s", query, r.Errors)
+		return
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			t.Errorf("%s: %v", query, err)
+		}
 	}
 }

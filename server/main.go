@@ -74,10 +74,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	streamsCtx, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
 	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:  resolver,
-		Logger:    logger,
-		KeepAlive: cfg.KeepAlive,
-		Shutdown:  streamsCtx,
+		Resolver:           resolver,
+		Logger:             logger,
+		KeepAlive:          cfg.KeepAlive,
+		StreamWriteTimeout: cfg.StreamWriteTimeout,
+		Shutdown:           streamsCtx,
 	})
 
 	listener, err := net.Listen("tcp", cfg.Addr)
