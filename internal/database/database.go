@@ -72,12 +72,32 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		}
 		db = &DB{DB: g, Dialect: migrations.SQLite}
 	}
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	// A bounded pool: PostgreSQL's connection slots are shared by every
+	// instance, and SQLite serializes writers anyway (waiting here is fairer
+	// than retrying on its busy handler).
+	if db.IsPostgres() {
+		sqlDB.SetMaxOpenConns(postgresMaxConns)
+		sqlDB.SetMaxIdleConns(postgresMaxConns)
+	} else {
+		sqlDB.SetMaxOpenConns(sqliteMaxConns)
+		sqlDB.SetMaxIdleConns(sqliteMaxConns)
+	}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return db, nil
 }
+
+// Connection pool sizes.
+const (
+	postgresMaxConns = 20
+	sqliteMaxConns   = 4
+)
 
 // OpenAndMigrate opens the database like Open and applies pending migrations.
 func OpenAndMigrate(ctx context.Context, rawURL string) (*DB, error) {
