@@ -24,6 +24,7 @@ const (
 	notifySQL = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`
 
 	publishTimeout  = 5 * time.Second
+	notifyAttempts  = 3
 	listenIdle      = 30 * time.Second // after this long without a notification, ping the listen connection
 	pingTimeout     = 5 * time.Second
 	connectTimeout  = 10 * time.Second
@@ -90,7 +91,8 @@ func NewPostgresBus(ctx context.Context, databaseURL string, hub *Hub, logger *s
 // Publish sends the events to every instance in one NOTIFY round trip,
 // dropping the body of an event too large for a notification (receivers
 // fetch it by MessageID). It outlives a cancelled ctx for up to a few seconds
-// and logs failures instead of returning them.
+// and logs failures instead of returning them; when NOTIFY keeps failing, the
+// events still reach this instance's own subscribers.
 func (b *PostgresBus) Publish(ctx context.Context, events []chat.Event) {
 	payloads := make([]string, 0, len(events))
 	for _, ev := range events {
@@ -106,8 +108,19 @@ func (b *PostgresBus) Publish(ctx context.Context, events []chat.Event) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publishTimeout)
 	defer cancel()
-	if _, err := b.pool.Exec(ctx, notifySQL, postgresChannel, payloads); err != nil {
+	var err error
+	for range notifyAttempts {
+		// A pooled connection that died since its last use (terminated
+		// backend, failover, network cut) fails once and is discarded by the
+		// pool: try again on another. A repeated notification is harmless,
+		// since subscriptions drop the seqs they already delivered.
+		if _, err = b.pool.Exec(ctx, notifySQL, postgresChannel, payloads); err == nil || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		b.logger.Error("pubsub: postgres notify", "events", len(payloads), "err", err)
+		b.hub.Publish(ctx, events)
 	}
 }
 

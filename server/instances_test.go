@@ -1,0 +1,812 @@
+package main
+
+// Tests of several server processes sharing one PostgreSQL schema and a Bus
+// (PostgreSQL LISTEN/NOTIFY or NATS): cross-instance delivery, recovery from a
+// bus outage in the middle of a burst, and (on demand) delivery latency.
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/messenger/messenger/internal/database/dbtest"
+)
+
+// instGuard bounds every wait of these tests: reaching it is a failure, not a
+// timing measurement.
+const instGuard = 60 * time.Second
+
+// instSecret is the token secret shared by every instance, so that a token
+// issued by one is accepted by the others.
+const instSecret = "instances-test-secret-0123456789abcdefghijkl"
+
+// instSubscription is every message of the viewer from now on.
+const instSubscription = `subscription($a: String) { messageCreated(after: $a) { id conversationId seq content } }`
+
+// instReceived is one message read from a stream.
+type instReceived struct {
+	ID, ConversationID, Content, Cursor string
+	Seq                                 int
+}
+
+// instNext reads the next message of s.
+func instNext(t testing.TB, s *sseStream) instReceived {
+	t.Helper()
+	p, _ := s.nextMessage(t, instGuard)
+	m := p.Data.MessageCreated
+	return instReceived{ID: m.ID, ConversationID: m.ConversationID, Content: m.Content, Seq: m.Seq, Cursor: p.Extensions.Cursor}
+}
+
+// instExpect reads the next message of s and fails unless it is content.
+func instExpect(t testing.TB, s *sseStream, conversationID, content string) instReceived {
+	t.Helper()
+	m := instNext(t, s)
+	if m.Content != content || m.ConversationID != conversationID || m.Cursor == "" {
+		t.Fatalf("received %+v, want %q in conversation %s with a cursor", m, content, conversationID)
+	}
+	return m
+}
+
+func instRandomHex(t testing.TB) string {
+	t.Helper()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// instNATSURL returns the test NATS server's URL (MESSENGER_TEST_NATS, else
+// the local default); an unreachable server fails the test under CI and skips
+// it elsewhere.
+func instNATSURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("MESSENGER_TEST_NATS")
+	if u == "" {
+		u = "nats://127.0.0.1:4222"
+	}
+	conn, err := net.DialTimeout("tcp", instHost(t, u), 5*time.Second)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("NATS unreachable at %s (required when CI is set): %v", u, err)
+		}
+		t.Skipf("NATS unreachable at %s, skipping (set MESSENGER_TEST_NATS): %v", u, err)
+	}
+	_ = conn.Close()
+	return u
+}
+
+// instHost returns the host:port of a URL.
+func instHost(t testing.TB, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatalf("parse %q: %v", raw, err)
+	}
+	return u.Host
+}
+
+// instWithParam returns the URL raw with the query parameter key set.
+func instWithParam(t testing.TB, raw, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+var instSubscriptionsGauge = regexp.MustCompile(`(?m)^messenger_subscriptions (\S+)$`)
+
+// instWaitSubscriptions waits until p has at least n live hub subscriptions,
+// so that whatever is committed from then on reaches them.
+func instWaitSubscriptions(t testing.TB, p *serverProcess, n int) {
+	t.Helper()
+	deadline := time.Now().Add(instGuard)
+	for {
+		got := -1
+		if res, err := http.Get(p.URL + "/metrics"); err == nil {
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if m := instSubscriptionsGauge.FindSubmatch(body); m != nil {
+				v, _ := strconv.ParseFloat(string(m[1]), 64)
+				got = int(v)
+			}
+		}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d live subscriptions, want %d", p.URL, got, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// instWaitLog waits until p has logged substr at least n times.
+func instWaitLog(t testing.TB, p *serverProcess, substr string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(instGuard)
+	for strings.Count(p.Logs(), substr) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("instance never logged %q %d times:\n%s", substr, n, p.Logs())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// instMessages returns every message of the conversation from the database,
+// in seq order, read through the paged messages query.
+func instMessages(t testing.TB, p *serverProcess, token, conversationID string) []instReceived {
+	t.Helper()
+	var all []instReceived
+	var after any
+	for range 1000 {
+		var out struct {
+			Messages struct {
+				Edges []struct {
+					Node struct {
+						ID, Content string
+						Seq         int
+					}
+				}
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		p.graphqlTB(t, token, `query($c: ID!, $a: String) { messages(conversationId: $c, first: 100, after: $a) {
+  edges { node { id seq content } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"c": conversationID, "a": after}, &out)
+		if t.Failed() {
+			t.FailNow()
+		}
+		for _, e := range out.Messages.Edges {
+			all = append(all, instReceived{ID: e.Node.ID, ConversationID: conversationID, Seq: e.Node.Seq, Content: e.Node.Content})
+		}
+		if !out.Messages.PageInfo.HasNextPage {
+			return all
+		}
+		after = out.Messages.PageInfo.EndCursor
+	}
+	t.Fatal("messages: too many pages")
+	return nil
+}
+
+// instBus is one Bus adapter under test.
+type instBus struct {
+	name string
+	// setup returns the environments of instances A and B on one fresh
+	// PostgreSQL schema, and outage, which cuts instance A (once started)
+	// off its bus and returns restore: restore ends the outage and returns
+	// once A's bus is connected again.
+	setup func(t *testing.T) (envA, envB []string, outage func(t *testing.T, a *serverProcess) (restore func()))
+}
+
+var instBuses = []instBus{
+	{name: "postgres", setup: instPostgresBus},
+	{name: "nats", setup: instNATSBus},
+}
+
+// instPostgresBus runs both instances with the LISTEN/NOTIFY bus. A's
+// connections carry a unique application_name, so that its LISTEN backend can
+// be told from every other one on the server (other tests share it).
+func instPostgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
+	dbURL := dbtest.PostgresURL(t)
+	appName := "messenger_inst_" + instRandomHex(t)
+	envA = []string{"DATABASE_URL=" + instWithParam(t, dbURL, "application_name", appName), "MESSENGER_BUS=postgres", "MESSENGER_SECRET=" + instSecret}
+	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=postgres", "MESSENGER_SECRET=" + instSecret}
+	outage = func(t *testing.T, a *serverProcess) func() {
+		t.Helper()
+		ctx := context.Background()
+		admin, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = admin.Close(context.Background()) })
+		// The bus's listener connection issues LISTEN and nothing else
+		// until it has been idle for 30s (then it pings), so its last
+		// statement identifies it among A's connections (the gorm pool and
+		// the NOTIFY pool never issue LISTEN).
+		listeners := func() []int32 {
+			rows, err := admin.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE 'listen%'`, appName)
+			if err != nil {
+				t.Errorf("find listener: %v", err)
+				return nil
+			}
+			pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+			if err != nil {
+				t.Errorf("find listener: %v", err)
+			}
+			return pids
+		}
+		terminate := func(pid int32) bool {
+			var ok bool
+			if err := admin.QueryRow(ctx, `SELECT pg_terminate_backend($1)`, pid).Scan(&ok); err != nil {
+				t.Errorf("terminate %d: %v", pid, err)
+			}
+			return ok
+		}
+
+		var pids []int32
+		for deadline := time.Now().Add(instGuard); len(pids) == 0; pids = listeners() {
+			if time.Now().After(deadline) || t.Failed() {
+				t.Fatalf("no LISTEN backend with application_name %s", appName)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if len(pids) != 1 {
+			t.Fatalf("LISTEN backends of instance A: %v, want exactly one", pids)
+		}
+		if !terminate(pids[0]) {
+			t.Fatalf("pg_terminate_backend(%d) = false", pids[0])
+		}
+		killed := map[int32]bool{pids[0]: true}
+		instWaitLog(t, a, "postgres listener lost", 1)
+
+		// Keep A off the bus: terminate every listener it re-establishes
+		// until restore is called.
+		stop, stopped := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(stopped)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(5 * time.Millisecond):
+				}
+				for _, pid := range listeners() {
+					if terminate(pid) {
+						killed[pid] = true
+					}
+				}
+			}
+		}()
+		return func() {
+			close(stop)
+			<-stopped
+			t.Logf("terminated %d LISTEN backends of instance A", len(killed))
+			deadline := time.Now().Add(instGuard)
+			for {
+				if slices.ContainsFunc(listeners(), func(pid int32) bool { return !killed[pid] }) {
+					return // listening again on a new backend; the hub resyncs right after
+				}
+				if time.Now().After(deadline) || t.Failed() {
+					t.Fatalf("instance A did not listen again:\n%s", a.Logs())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+	return envA, envB, outage
+}
+
+// instNATSBus runs both instances with the NATS bus, A through a TCP proxy
+// that the outage cuts.
+func instNATSBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
+	dbURL := dbtest.PostgresURL(t)
+	natsURL := instNATSURL(t)
+	proxy := startInstProxy(t, instHost(t, natsURL))
+	envA = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=nats://" + proxy.addr(), "MESSENGER_SECRET=" + instSecret}
+	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=" + natsURL, "MESSENGER_SECRET=" + instSecret}
+	outage = func(t *testing.T, a *serverProcess) func() {
+		t.Helper()
+		reconnected := strings.Count(a.Logs(), "nats reconnected")
+		proxy.setPaused(true)
+		proxy.cut()
+		instWaitLog(t, a, "nats disconnected", 1)
+		return func() {
+			proxy.setPaused(false)
+			instWaitLog(t, a, "nats reconnected", reconnected+1)
+		}
+	}
+	return envA, envB, outage
+}
+
+// TestInstancesDeliverAcrossInstances: a message sent through one instance
+// reaches the subscriptions of the other one (and the sender's own, locally),
+// once, whichever way it goes.
+func TestInstancesDeliverAcrossInstances(t *testing.T) {
+	for _, bus := range instBuses {
+		t.Run(bus.name, func(t *testing.T) {
+			envA, envB, _ := bus.setup(t)
+			a := startServer(t, envA...)
+			b := startServer(t, envB...)
+
+			aliceToken, _ := a.signUp(t, "alice")
+			bobToken, _ := b.signUp(t, "bob")
+			conv := a.direct(t, aliceToken, "bob") // bob was created through B
+			if t.Failed() {
+				t.FailNow()
+			}
+			onA := openPOSTStream(t, a.URL, aliceToken, instSubscription, nil)
+			onB := openPOSTStream(t, b.URL, bobToken, instSubscription, nil)
+			if onA.Status != http.StatusOK || onB.Status != http.StatusOK {
+				t.Fatalf("stream statuses %d, %d", onA.Status, onB.Status)
+			}
+			instWaitSubscriptions(t, a, 1)
+			instWaitSubscriptions(t, b, 1)
+
+			// Rounds 1 and 2 may reach a stream through its initial catch-up;
+			// rounds 3 and 4 come after each stream delivered a message, so
+			// only the bus can bring them.
+			rounds := []struct {
+				from  *serverProcess
+				token string
+				text  string
+			}{
+				{b, bobToken, "B to A 1"},
+				{a, aliceToken, "A to B 1"},
+				{b, bobToken, "B to A 2"},
+				{a, aliceToken, "A to B 2"},
+				{b, aliceToken, "alice through B with a token issued by A"},
+			}
+			for i, r := range rounds {
+				seq, id := r.from.send(t, r.token, conv, r.text)
+				if t.Failed() {
+					t.FailNow()
+				}
+				if seq != i+1 {
+					t.Fatalf("%q stored with seq %d, want %d", r.text, seq, i+1)
+				}
+				for _, s := range []*sseStream{onA, onB} {
+					if got := instExpect(t, s, conv, r.text); got.ID != id || got.Seq != seq {
+						t.Fatalf("received %+v, want id %s seq %d", got, id, seq)
+					}
+				}
+			}
+			// Nothing is delivered twice (e.g. once locally, once by the bus).
+			onA.expectQuiet(t, 300*time.Millisecond)
+			onB.expectQuiet(t, 300*time.Millisecond)
+		})
+	}
+}
+
+// TestInstancesBusOutageMidBurst: instance A loses its bus connection while
+// instance B stores a burst of messages, and gets it back only after the burst
+// ended: A's subscriber still receives every message exactly once, in order,
+// as stored, then live ones again.
+func TestInstancesBusOutageMidBurst(t *testing.T) {
+	const (
+		burst      = 300
+		liveBefore = 30  // received by A's subscriber before the cut
+		pauseAt    = 100 // the sender waits for the cut before sending this one
+		after      = 5   // sent once A is back on the bus
+	)
+	for _, bus := range instBuses {
+		t.Run(bus.name, func(t *testing.T) {
+			envA, envB, outage := bus.setup(t)
+			a := startServer(t, envA...)
+			b := startServer(t, envB...)
+
+			aliceToken, _ := a.signUp(t, "alice")
+			bobToken, _ := b.signUp(t, "bob")
+			conv := b.direct(t, bobToken, "alice")
+			if t.Failed() {
+				t.FailNow()
+			}
+			stream := openPOSTStream(t, a.URL, aliceToken, instSubscription, nil)
+			if stream.Status != http.StatusOK {
+				t.Fatalf("stream status %d", stream.Status)
+			}
+			instWaitSubscriptions(t, a, 1)
+
+			// Bob sends the burst through B, one message after the other;
+			// everything from message pauseAt on is stored while A is cut off.
+			cutDone, stop, sent := make(chan struct{}), make(chan struct{}), make(chan struct{})
+			go func() {
+				defer close(sent)
+				for i := 1; i <= burst; i++ {
+					if i == pauseAt {
+						select {
+						case <-cutDone:
+						case <-stop:
+							return
+						}
+					}
+					if seq, _ := b.send(t, bobToken, conv, fmt.Sprint("burst ", i)); seq != i {
+						t.Errorf("burst message %d stored with seq %d", i, seq)
+						return
+					}
+				}
+			}()
+			t.Cleanup(func() { close(stop); <-sent })
+
+			var got []instReceived
+			for len(got) < liveBefore {
+				got = append(got, instNext(t, stream))
+			}
+			restore := outage(t, a)
+			close(cutDone)
+			select {
+			case <-sent:
+			case <-time.After(2 * instGuard):
+				t.Fatal("the burst did not end")
+			}
+			if t.Failed() {
+				t.FailNow()
+			}
+			restore()
+
+			// The rest of the burst arrives only through the catch-up that
+			// follows the reconnect: nothing live comes after it.
+			for len(got) < burst {
+				got = append(got, instNext(t, stream))
+			}
+			for i := 1; i <= after; i++ {
+				text := fmt.Sprint("after ", i)
+				seq, _ := b.send(t, bobToken, conv, text)
+				if t.Failed() {
+					t.FailNow()
+				}
+				m := instExpect(t, stream, conv, text)
+				if m.Seq != seq {
+					t.Fatalf("received %+v, want seq %d", m, seq)
+				}
+				got = append(got, m)
+			}
+			stream.expectQuiet(t, 500*time.Millisecond)
+
+			// Exactly once, in order, as stored.
+			stored := instMessages(t, a, aliceToken, conv)
+			if len(stored) != burst+after {
+				t.Fatalf("%d messages stored, want %d", len(stored), burst+after)
+			}
+			cursors := make(map[string]bool)
+			for i, m := range got {
+				want := stored[i]
+				if m.Seq != i+1 || m.ID != want.ID || m.Seq != want.Seq || m.Content != want.Content || m.ConversationID != conv {
+					t.Fatalf("message %d received as %+v, stored as %+v", i+1, m, want)
+				}
+				if m.Cursor == "" || cursors[m.Cursor] {
+					t.Fatalf("message %d has an empty or repeated cursor %q", i+1, m.Cursor)
+				}
+				cursors[m.Cursor] = true
+			}
+		})
+	}
+}
+
+// TestInstancesLatency measures the delivery latency of one message between
+// two sessions (from the start of the sender's createMessage request to the
+// receiver reading the SSE event) on non-race builds. It only runs with
+// MESSENGER_LATENCY=1 (MESSENGER_LATENCY_N messages per setup, default 300),
+// and reports without asserting any speed.
+func TestInstancesLatency(t *testing.T) {
+	if os.Getenv("MESSENGER_LATENCY") != "1" {
+		t.Skip("set MESSENGER_LATENCY=1 to measure delivery latency")
+	}
+	n := 300
+	if v, err := strconv.Atoi(os.Getenv("MESSENGER_LATENCY_N")); err == nil && v > 0 {
+		n = v
+	}
+	bin := filepath.Join(t.TempDir(), "messenger")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	secret := "MESSENGER_SECRET=" + instSecret
+	setups := []struct {
+		name  string
+		start func(t *testing.T) (sender, receiver *serverProcess)
+	}{
+		{"single/sqlite", func(t *testing.T) (*serverProcess, *serverProcess) {
+			p := startServerBinary(t, bin, "DATABASE_URL="+dbtest.SQLiteURL(t))
+			return p, p
+		}},
+		{"single/postgres-memory", func(t *testing.T) (*serverProcess, *serverProcess) {
+			p := startServerBinary(t, bin, "DATABASE_URL="+dbtest.PostgresURL(t), "MESSENGER_BUS=memory")
+			return p, p
+		}},
+		{"two/postgres-bus", func(t *testing.T) (*serverProcess, *serverProcess) {
+			env := []string{"DATABASE_URL=" + dbtest.PostgresURL(t), "MESSENGER_BUS=postgres", secret}
+			return startServerBinary(t, bin, env...), startServerBinary(t, bin, env...)
+		}},
+		{"two/nats-bus", func(t *testing.T) (*serverProcess, *serverProcess) {
+			env := []string{"DATABASE_URL=" + dbtest.PostgresURL(t), "MESSENGER_BUS=" + instNATSURL(t), secret}
+			return startServerBinary(t, bin, env...), startServerBinary(t, bin, env...)
+		}},
+	}
+	for _, setup := range setups {
+		t.Run(setup.name, func(t *testing.T) {
+			sender, receiver := setup.start(t)
+			aliceToken, _ := sender.signUp(t, "alice")
+			bobToken, _ := receiver.signUp(t, "bob")
+			conv := sender.direct(t, aliceToken, "bob")
+			if t.Failed() {
+				t.FailNow()
+			}
+			stream := openPOSTStream(t, receiver.URL, bobToken, instSubscription, nil)
+			instWaitSubscriptions(t, receiver, 1)
+
+			const warmUp = 10
+			latencies := make([]time.Duration, 0, n)
+			// measure sends message i and returns how long it took to reach
+			// the receiver's stream; the send runs concurrently, since the
+			// event may arrive before the mutation's response.
+			measure := func(i int) time.Duration {
+				text := fmt.Sprint("message ", i)
+				sent := make(chan struct{})
+				defer func() { <-sent }()
+				start := time.Now()
+				go func() {
+					defer close(sent)
+					sender.send(t, aliceToken, conv, text)
+				}()
+				m := instNext(t, stream)
+				elapsed := time.Since(start)
+				if m.Content != text || m.Seq != i {
+					t.Fatalf("received %+v, want %q with seq %d", m, text, i)
+				}
+				return elapsed
+			}
+			for i := 1; i <= warmUp+n; i++ {
+				if d := measure(i); i > warmUp {
+					latencies = append(latencies, d)
+				}
+			}
+			slices.Sort(latencies)
+			q := func(p float64) time.Duration {
+				return latencies[int(math.Ceil(p*float64(len(latencies))))-1]
+			}
+			t.Logf("%s: n=%d median=%v p90=%v p99=%v max=%v", setup.name, len(latencies),
+				q(0.5).Round(time.Microsecond), q(0.9).Round(time.Microsecond), q(0.99).Round(time.Microsecond),
+				latencies[len(latencies)-1].Round(time.Microsecond))
+		})
+	}
+}
+
+// startServerBinary is startServer for a given binary (startServer always
+// runs the race build): it runs bin with env added to the environment on a
+// free port, waits until it listens and stops it when the test ends.
+func startServerBinary(t testing.TB, bin string, env ...string) *serverProcess {
+	t.Helper()
+	p := &serverProcess{done: make(chan error, 1)}
+	p.cmd = exec.Command(bin)
+	p.cmd.Env = append(os.Environ(), "MESSENGER_ADDR=127.0.0.1:0")
+	p.cmd.Env = append(p.cmd.Env, env...)
+	stderr, err := p.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.mu.Lock()
+			p.logs.WriteString(line + "\n")
+			p.mu.Unlock()
+			if m := listeningLine.FindStringSubmatch(line); m != nil {
+				addr <- m[1]
+			}
+		}
+		p.done <- p.cmd.Wait()
+	}()
+	t.Cleanup(func() { p.stop(t) })
+	select {
+	case a := <-addr:
+		p.URL = "http://" + a
+	case err := <-p.done:
+		p.done <- err
+		t.Fatalf("server exited before listening: %v\n%s", err, p.Logs())
+	case <-time.After(instGuard):
+		t.Fatalf("server did not start:\n%s", p.Logs())
+	}
+	return p
+}
+
+// instProxy forwards TCP connections to an upstream address; tests cut them
+// and refuse new ones to simulate a network outage (after the proxy of
+// internal/pubsub/nats_test.go).
+type instProxy struct {
+	ln       net.Listener
+	upstream string
+	wg       sync.WaitGroup
+
+	mu     sync.Mutex
+	paused bool // new connections are closed at once
+	closed bool
+	conns  map[net.Conn]struct{}
+}
+
+// startInstProxy listens on a free local port and forwards to upstream until
+// the test ends.
+func startInstProxy(t testing.TB, upstream string) *instProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &instProxy{ln: ln, upstream: upstream, conns: make(map[net.Conn]struct{})}
+	p.wg.Add(1)
+	go p.serve()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *instProxy) addr() string { return p.ln.Addr().String() }
+
+func (p *instProxy) serve() {
+	defer p.wg.Done()
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.forward(client)
+	}
+}
+
+// forward connects client to upstream and copies both ways, unless paused.
+func (p *instProxy) forward(client net.Conn) {
+	if p.refusing() {
+		_ = client.Close()
+		return
+	}
+	server, err := net.DialTimeout("tcp", p.upstream, 5*time.Second)
+	if err != nil {
+		_ = client.Close()
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.paused || p.closed {
+		_ = client.Close()
+		_ = server.Close()
+		return
+	}
+	p.conns[client] = struct{}{}
+	p.conns[server] = struct{}{}
+	p.wg.Add(2)
+	go p.pipe(client, server)
+	go p.pipe(server, client)
+}
+
+func (p *instProxy) pipe(dst, src net.Conn) {
+	defer p.wg.Done()
+	_, _ = io.Copy(dst, src)
+	_ = dst.Close()
+	_ = src.Close()
+}
+
+func (p *instProxy) refusing() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paused || p.closed
+}
+
+func (p *instProxy) setPaused(paused bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.paused = paused
+}
+
+// cut closes every forwarded connection.
+func (p *instProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		_ = c.Close()
+	}
+	clear(p.conns)
+}
+
+func (p *instProxy) close() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	p.cut()
+	p.wg.Wait()
+}
+
+// TestInstancesNotifyConnectionLoss: instance B's NOTIFY connection dies
+// (terminated backend, failover, network cut) between two messages; the next
+// message B stores must still reach A's subscriber, although no later message
+// comes to reveal the gap.
+func TestInstancesNotifyConnectionLoss(t *testing.T) {
+	dbURL := dbtest.PostgresURL(t)
+	appName := "messenger_inst_" + instRandomHex(t)
+	a := startServer(t, "DATABASE_URL="+dbURL, "MESSENGER_BUS=postgres", "MESSENGER_SECRET="+instSecret)
+	b := startServer(t, "DATABASE_URL="+instWithParam(t, dbURL, "application_name", appName), "MESSENGER_BUS=postgres", "MESSENGER_SECRET="+instSecret)
+	aliceToken, _ := a.signUp(t, "alice")
+	bobToken, _ := b.signUp(t, "bob")
+	conv := b.direct(t, bobToken, "alice")
+	if t.Failed() {
+		t.FailNow()
+	}
+	stream := openPOSTStream(t, a.URL, aliceToken, instSubscription, nil)
+	if stream.Status != http.StatusOK {
+		t.Fatalf("stream status %d", stream.Status)
+	}
+	instWaitSubscriptions(t, a, 1)
+	b.send(t, bobToken, conv, "before")
+	instExpect(t, stream, conv, "before")
+
+	// Terminate B's NOTIFY connections (their last statement is pg_notify)
+	// and wait until they are gone; B's pool still holds them.
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	rows, err := admin.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND query ILIKE '%pg_notify%'`, appName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil || len(pids) == 0 {
+		t.Fatalf("NOTIFY backends of instance B: %v, %v", pids, err)
+	}
+	for _, pid := range pids {
+		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(instGuard); ; time.Sleep(5 * time.Millisecond) {
+		var alive int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)`, pids).Scan(&alive); err != nil {
+			t.Fatal(err)
+		}
+		if alive == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backends %v still alive", pids)
+		}
+	}
+
+	b.send(t, bobToken, conv, "after")
+	if t.Failed() {
+		t.FailNow()
+	}
+	// pgxpool does not check a connection used less than a second ago, so
+	// the first NOTIFY after the kill fails; Publish must retry on another.
+	select {
+	case ev, ok := <-stream.events:
+		if !ok || !strings.Contains(ev.Data, `"content":"after"`) {
+			t.Fatalf("got %+v (open %v), want the message %q", ev, ok, "after")
+		}
+	case <-time.After(instGuard / 4):
+		t.Fatalf("the message stored after B's NOTIFY connection died never reached A's subscriber; B logged:\n%s",
+			instGrep(b.Logs(), "notify"))
+	}
+}
+
+// instGrep returns the lines of logs that contain substr.
+func instGrep(logs, substr string) string {
+	var out []string
+	for line := range strings.Lines(logs) {
+		if strings.Contains(line, substr) {
+			out = append(out, strings.TrimRight(line, "\n"))
+		}
+	}
+	return strings.Join(out, "\n")
+}
