@@ -69,11 +69,15 @@ func (s *Service) CreateMessage(ctx context.Context, viewerID string, in CreateM
 		CreatedAt:       database.Now(),
 	}
 	var events []Event
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var err error
-		events, err = s.writeMessage(tx, msg)
-		return err
-	})
+	var err error
+	if s.db.IsPostgres() {
+		events, err = s.writeMessageInOneStatement(ctx, msg)
+	} else {
+		err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+			events, err = s.writeMessage(tx, msg)
+			return err
+		})
+	}
 	if errors.Is(err, gorm.ErrDuplicatedKey) && clientID != nil {
 		return s.originalMessage(ctx, msg)
 	}
@@ -86,8 +90,9 @@ func (s *Service) CreateMessage(ctx context.Context, viewerID string, in CreateM
 	return msg, nil
 }
 
-// writeMessage does CreateMessage's writes inside tx and returns the events
-// to publish after commit.
+// writeMessage does CreateMessage's writes inside tx, one statement per
+// step, and returns the events to publish after commit. SQLite uses it: its
+// statements cost no round trip, and it has no data-modifying WITH.
 func (s *Service) writeMessage(tx *gorm.DB, msg *Message) ([]Event, error) {
 	// 1. Number the message under the conversation's row lock; the EXISTS
 	// keeps out senders who are not participants.
@@ -252,4 +257,68 @@ func (s *Service) Messages(ctx context.Context, viewerID, conversationID string,
 	page.HasPreviousPage = lo > 1
 	page.HasNextPage = hi < conv.LastSeq
 	return page, nil
+}
+
+// createMessageSQL is writeMessage's work as one PostgreSQL statement (so one
+// round trip and its own transaction): the same steps in the same lock order,
+// the conversation row first, then the recipients in ascending id.
+// It returns one row per recipient; none when the sender is not a participant.
+const createMessageSQL = `WITH conv AS (
+  UPDATE conversations SET last_seq = last_seq + 1, last_message_id = @id, last_message_at = @at, last_activity_at = @at
+  WHERE id = @conv AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = @conv AND p.user_id = @sender)
+  RETURNING last_seq
+), msg AS (
+  INSERT INTO messages (id, conversation_id, seq, sender_id, content, client_message_id, created_at)
+  SELECT @id, @conv, last_seq, @sender, CAST(@content AS text), CAST(@client AS text), @at FROM conv
+  RETURNING seq
+), recipients AS (
+  SELECT u.id FROM users u JOIN participants p ON p.user_id = u.id
+  WHERE p.conversation_id = @conv AND EXISTS (SELECT 1 FROM msg)
+  ORDER BY u.id FOR UPDATE OF u
+), numbered AS (
+  UPDATE users SET event_seq = users.event_seq + 1 FROM recipients WHERE users.id = recipients.id
+  RETURNING users.id, users.event_seq
+), stored AS (
+  INSERT INTO user_events (user_id, seq, kind, conversation_id, message_id, created_at)
+  SELECT id, event_seq, @kind, @conv, @id, @at FROM numbered
+  RETURNING user_id, seq
+), marked AS (
+  UPDATE participants SET last_read_seq = msg.seq FROM msg
+  WHERE participants.conversation_id = @conv AND participants.user_id = @sender AND participants.last_read_seq < msg.seq
+)
+SELECT msg.seq AS message_seq, stored.user_id, stored.seq FROM stored, msg`
+
+// writeMessageInOneStatement does CreateMessage's writes on PostgreSQL with
+// createMessageSQL and returns the events to publish.
+func (s *Service) writeMessageInOneStatement(ctx context.Context, msg *Message) ([]Event, error) {
+	var rows []struct {
+		MessageSeq int64
+		UserID     string
+		Seq        int64
+	}
+	err := s.conn(ctx).Raw(createMessageSQL, map[string]any{
+		"id":      msg.ID,
+		"conv":    msg.ConversationID,
+		"sender":  msg.SenderID,
+		"content": msg.Content,
+		"client":  msg.ClientMessageID,
+		"at":      msg.CreatedAt,
+		"kind":    EventKindMessageCreated,
+	}).Scan(&rows).Error
+	if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		err = t.Translate(err) // a repeated clientMessageId becomes gorm.ErrDuplicatedKey
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, errNotFound("conversation")
+	}
+	msg.Seq = rows[0].MessageSeq
+	events := make([]Event, len(rows))
+	for i, r := range rows {
+		events[i] = Event{UserID: r.UserID, Seq: r.Seq, Kind: EventKindMessageCreated,
+			ConversationID: msg.ConversationID, MessageID: msg.ID, Message: msg}
+	}
+	return events, nil
 }
