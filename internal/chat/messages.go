@@ -111,15 +111,14 @@ RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.ConversationID, m
 	if err := tx.Create(msg).Error; err != nil {
 		return nil, err
 	}
-	// 3. One event per participant, numbered under each user's row lock,
-	// taken in ascending id order so that writers never deadlock.
+	// 3. One event per participant, numbered in its user's stream (the
+	// transaction holds SQLite's write lock, so no other writer interleaves).
 	var recipients []struct {
 		ID       string
 		EventSeq int64
 	}
-	err = tx.Raw(`UPDATE users SET event_seq = event_seq + 1 WHERE id IN (
-SELECT u.id FROM users u JOIN participants p ON p.user_id = u.id
-WHERE p.conversation_id = ? ORDER BY u.id`+s.forUpdate("u")+`)
+	err = tx.Raw(`UPDATE users SET event_seq = event_seq + 1
+WHERE id IN (SELECT user_id FROM participants WHERE conversation_id = ?)
 RETURNING id, event_seq`, msg.ConversationID).Scan(&recipients).Error
 	if err != nil {
 		return nil, err
@@ -260,8 +259,11 @@ func (s *Service) Messages(ctx context.Context, viewerID, conversationID string,
 }
 
 // createMessageSQL is writeMessage's work as one PostgreSQL statement (so one
-// round trip and its own transaction): the same steps in the same lock order,
-// the conversation row first, then the recipients in ascending id.
+// round trip and its own transaction): the conversation row is locked first,
+// then the recipients in ascending id. The recipients are locked FOR NO KEY
+// UPDATE, the strength an event_seq update needs: FOR UPDATE would also
+// conflict with the KEY SHARE locks that inserting participants takes (in
+// any order), and deadlock with createGroupConversation.
 // It returns one row per recipient; none when the sender is not a participant.
 const createMessageSQL = `WITH conv AS (
   UPDATE conversations SET last_seq = last_seq + 1, last_message_id = @id, last_message_at = @at, last_activity_at = @at
@@ -274,7 +276,7 @@ const createMessageSQL = `WITH conv AS (
 ), recipients AS (
   SELECT u.id FROM users u JOIN participants p ON p.user_id = u.id
   WHERE p.conversation_id = @conv AND EXISTS (SELECT 1 FROM msg)
-  ORDER BY u.id FOR UPDATE OF u
+  ORDER BY u.id FOR NO KEY UPDATE OF u
 ), numbered AS (
   UPDATE users SET event_seq = users.event_seq + 1 FROM recipients WHERE users.id = recipients.id
   RETURNING users.id, users.event_seq
@@ -305,8 +307,11 @@ func (s *Service) writeMessageInOneStatement(ctx context.Context, msg *Message) 
 		"at":      msg.CreatedAt,
 		"kind":    EventKindMessageCreated,
 	}).Scan(&rows).Error
+	// gorm does not translate errors of Raw().Scan (pgx reports the first
+	// row's error from the query itself): translate here, so that a repeated
+	// clientMessageId becomes gorm.ErrDuplicatedKey as on the SQLite path.
 	if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok && err != nil {
-		err = t.Translate(err) // a repeated clientMessageId becomes gorm.ErrDuplicatedKey
+		err = t.Translate(err)
 	}
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
@@ -323,4 +324,50 @@ func TestConversationsOrderAndPaging(t *testing.T) {
 		_, err := f.svc.Conversations(ctx, me.ID, 2, ptr("bad"))
 		wantCode(t, err, chat.CodeBadUserInput)
 	})
+}
+
+// TestCreateMessageBesideGroupCreation checks that sending does not wait on,
+// nor deadlock with, a group being created with the same users: inserting
+// participants takes KEY SHARE locks on their users, in any order.
+func TestCreateMessageBesideGroupCreation(t *testing.T) {
+	db := dbtest.Postgres(t)
+	f := newFixture(db)
+	ctx := context.Background()
+	a, b := f.user(t, "alice"), f.user(t, "bob")
+	if a.ID > b.ID {
+		a, b = b, a
+	}
+	conv := f.direct(t, a, b)
+
+	// A group creation in progress that has inserted the larger id only.
+	tx := db.Begin()
+	defer tx.Rollback()
+	group := &chat.Conversation{ID: "01900000-0000-7000-8000-0000000000aa", Kind: chat.KindGroup, Title: ptr("g"),
+		LastActivityAt: conv.CreatedAt, CreatedAt: conv.CreatedAt}
+	if err := tx.Create(group).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Create(&chat.Participant{ConversationID: group.ID, UserID: b.ID, JoinedAt: conv.CreatedAt}).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.svc.CreateMessage(ctx, a.ID, chat.CreateMessageInput{ConversationID: conv.ID, Content: "hi"})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("createMessage waited for the group creation's participant locks")
+	}
+	if err := tx.Create(&chat.Participant{ConversationID: group.ID, UserID: a.ID, JoinedAt: conv.CreatedAt}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit().Error; err != nil {
+		t.Fatal(err)
+	}
 }

@@ -34,15 +34,6 @@ func (s *Service) WithDB(db *gorm.DB) *Service {
 // conn returns the gorm handle bound to ctx.
 func (s *Service) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
-// forUpdate is the row-locking suffix of a SELECT: PostgreSQL locks rows,
-// SQLite needs none because a writing transaction holds the database lock.
-func (s *Service) forUpdate(of string) string {
-	if s.db.IsPostgres() {
-		return " FOR UPDATE OF " + of
-	}
-	return ""
-}
-
 // newID returns a new time-ordered (version 7) UUID.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
