@@ -282,3 +282,19 @@ func TestErrorsHideInternals(t *testing.T) {
 		}
 	})
 }
+
+func TestComplexityLimit(t *testing.T) {
+	a := newAPI(t, dbtest.SQLite(t))
+	token, _ := a.signUp("alice")
+	t.Run("OrdinaryScreenPasses", func(t *testing.T) {
+		a.ok(token, `{ conversations(first: 20) { edges { node { participants { username } lastMessage { content }
+  messages(last: 50) { edges { node { content sender { username } } } } } } } }`, nil, nil)
+	})
+	t.Run("NestedPagesAreRefused", func(t *testing.T) {
+		q := `{ conversations(first: 100) { edges { node { messages(last: 100) { edges { node {
+  conversation { messages(last: 100) { edges { node { content } } } } } } } } } } }`
+		if code := a.code(token, q, nil); code != "COMPLEXITY_LIMIT_EXCEEDED" {
+			t.Fatalf("code %s", code)
+		}
+	})
+}

@@ -23,8 +23,10 @@ import (
 )
 
 // MaxComplexity bounds how much one operation may ask for, counting every
-// field and multiplying list fields by their page size.
-const MaxComplexity = 5000
+// field and multiplying list fields by their page size (see complexity).
+// A page of 20 conversations, each with its members and a page of 50
+// messages with their senders, costs about 10,000 (members count as 256).
+const MaxComplexity = 20000
 
 // Streaming defaults.
 const (
@@ -63,7 +65,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	if shutdown == nil {
 		shutdown = context.Background()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver, Complexity: complexity()}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
 	srv.AddTransport(EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
