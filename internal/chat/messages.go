@@ -68,6 +68,10 @@ func (s *Service) CreateMessage(ctx context.Context, viewerID string, in CreateM
 		ClientMessageID: clientID,
 		CreatedAt:       database.Now(),
 	}
+	// The client may hang up while the message commits: finish the write and
+	// the publish regardless, so that what is stored is also delivered.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	defer cancel()
 	var events []Event
 	var err error
 	if s.db.IsPostgres() {
@@ -97,9 +101,10 @@ func (s *Service) writeMessage(tx *gorm.DB, msg *Message) ([]Event, error) {
 	// 1. Number the message under the conversation's row lock; the EXISTS
 	// keeps out senders who are not participants.
 	var seqs []int64
-	err := tx.Raw(`UPDATE conversations SET last_seq = last_seq + 1, last_message_id = ?, last_message_at = ?, last_activity_at = ?
+	err := tx.Raw(`UPDATE conversations SET last_seq = last_seq + 1, last_message_id = ?,
+  last_message_at = MAX(COALESCE(last_message_at, ?), ?), last_activity_at = MAX(last_activity_at, ?)
 WHERE id = ? AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = conversations.id AND p.user_id = ?)
-RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.ConversationID, msg.SenderID).Scan(&seqs).Error
+RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.CreatedAt, msg.ConversationID, msg.SenderID).Scan(&seqs).Error
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +191,9 @@ type PageArgs struct {
 	Before *string
 }
 
+// writeTimeout bounds a createMessage that no longer has a client waiting.
+const writeTimeout = 15 * time.Second
+
 // DefaultMessagePageSize is the page size when neither first nor last is given.
 const DefaultMessagePageSize = 50
 
@@ -231,6 +239,7 @@ func (s *Service) Messages(ctx context.Context, viewerID, conversationID string,
 	if before < 0 || before > conv.LastSeq+1 {
 		before = conv.LastSeq + 1
 	}
+	after = min(after, conv.LastSeq)
 	lo, hi := after+1, before-1 // the window, inclusive
 	switch {
 	case args.First != nil:
@@ -266,7 +275,8 @@ func (s *Service) Messages(ctx context.Context, viewerID, conversationID string,
 // any order), and deadlock with createGroupConversation.
 // It returns one row per recipient; none when the sender is not a participant.
 const createMessageSQL = `WITH conv AS (
-  UPDATE conversations SET last_seq = last_seq + 1, last_message_id = @id, last_message_at = @at, last_activity_at = @at
+  UPDATE conversations SET last_seq = last_seq + 1, last_message_id = @id,
+    last_message_at = GREATEST(last_message_at, @at), last_activity_at = GREATEST(last_activity_at, @at)
   WHERE id = @conv AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = @conv AND p.user_id = @sender)
   RETURNING last_seq
 ), msg AS (

@@ -3,6 +3,7 @@ package chat_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -272,6 +273,15 @@ func TestMessagesPagination(t *testing.T) {
 			}
 			if len(page.Messages) != chat.DefaultMessagePageSize || page.Messages[len(page.Messages)-1].Seq != total || page.HasNextPage || !page.HasPreviousPage {
 				t.Fatalf("default page: %d messages, next %v prev %v", len(page.Messages), page.HasNextPage, page.HasPreviousPage)
+			}
+		})
+		t.Run("CursorPastTheEnd", func(t *testing.T) {
+			page, err := f.svc.Messages(ctx, bob.ID, conv.ID, chat.PageArgs{First: ptr(10), After: ptr(chat.MessageCursor(math.MaxInt64))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Messages) != 0 || page.HasNextPage || !page.HasPreviousPage {
+				t.Fatalf("past the end: %d messages, next %v prev %v", len(page.Messages), page.HasNextPage, page.HasPreviousPage)
 			}
 		})
 		t.Run("BadArguments", func(t *testing.T) {
