@@ -18,11 +18,12 @@ import (
 
 // EventSource is the transport for the browser's native EventSource:
 // GET /graphql with Accept: text/event-stream and the operation in the URL
-// (query, variables, operationName, extensions). It runs subscriptions only.
-// Each event is written with "id: <cursor>", so that the browser resumes by
-// itself through Last-Event-ID, which takes the place of the after argument;
-// the stream starts with a "retry:" hint, is kept alive with comment pings,
-// and ends with "event: complete".
+// (query, variables, operationName, extensions). It runs subscriptions only;
+// an operation that fails to parse or validate gets a 400. Each event is
+// written with "id: <cursor>", and the starting point as an id-only frame, so
+// that the browser resumes by itself through Last-Event-ID, which takes the
+// place of the after argument; the stream starts with a "retry:" hint, is
+// kept alive with comment pings, and ends with "event: complete".
 type EventSource struct {
 	KeepAlivePingInterval time.Duration
 	RetryHint             time.Duration
@@ -55,6 +56,20 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		ctx = withLastEventID(ctx, id)
 	}
 
+	// Errors known before the stream starts get a plain 400, which ends a
+	// browser's EventSource for good instead of making it retry forever.
+	opCtx, errs := exec.CreateOperationContext(ctx, params)
+	if errs == nil && opCtx.Operation.Operation != ast.Subscription {
+		errs = gqlerror.List{gqlerror.Errorf("the GET event stream runs subscriptions only; send queries and mutations with POST")}
+	}
+	if errs != nil {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(resp)
+		return
+	}
+
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -69,22 +84,15 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	stopPings := out.keepAlive(t.KeepAlivePingInterval)
 	defer stopPings()
 
-	opCtx, errs := exec.CreateOperationContext(ctx, params)
-	if errs == nil && opCtx.Operation.Operation != ast.Subscription {
-		errs = gqlerror.List{gqlerror.Errorf("the GET event stream runs subscriptions only; send queries and mutations with POST")}
-	}
-	if errs != nil {
-		out.event("", exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
-	} else {
-		responses, dispatchCtx := exec.DispatchOperation(ctx, opCtx)
-		for {
-			resp := responses(dispatchCtx)
-			if resp == nil {
-				break
-			}
-			cursor, _ := resp.Extensions["cursor"].(string)
-			out.event(cursor, resp)
+	ctx = withCursorAnnouncer(ctx, func(cursor string) { out.write("id: " + cursor + "\n\n") })
+	responses, dispatchCtx := exec.DispatchOperation(ctx, opCtx)
+	for {
+		resp := responses(dispatchCtx)
+		if resp == nil {
+			break
 		}
+		cursor, _ := resp.Extensions["cursor"].(string)
+		out.event(cursor, resp)
 	}
 	out.write("event: complete\ndata:\n\n")
 }

@@ -18,7 +18,8 @@ const loaderWait = 2 * time.Millisecond
 
 // Loaders batch the lookups that a response makes per object (users,
 // members, last messages, conversations) into one query per kind. One set
-// serves one operation, or one event of a subscription.
+// serves one query or mutation; subscriptions get none, so each of their
+// field loads reads afresh.
 type Loaders struct {
 	Users         *dataloadgen.Loader[string, *chat.User]
 	Participants  *dataloadgen.Loader[string, []*chat.User]

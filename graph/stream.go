@@ -133,6 +133,22 @@ func cursorFrom(ctx context.Context) (string, bool) {
 	return c, ok
 }
 
+type cursorAnnouncerKey struct{}
+
+// withCursorAnnouncer returns a context in which announceCursor calls
+// announce; the GET transport uses it to set the browser's Last-Event-ID.
+func withCursorAnnouncer(ctx context.Context, announce func(cursor string)) context.Context {
+	return context.WithValue(ctx, cursorAnnouncerKey{}, announce)
+}
+
+// announceCursor tells the transport, if it wants to know, where the stream
+// starts; it must be called before any event is sent.
+func announceCursor(ctx context.Context, cursor string) {
+	if announce, ok := ctx.Value(cursorAnnouncerKey{}).(func(string)); ok {
+		announce(cursor)
+	}
+}
+
 type lastEventIDKey struct{}
 
 // withLastEventID returns a context carrying the Last-Event-ID a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/messenger/messenger/internal/auth"
@@ -55,8 +56,8 @@ type streamWriter struct {
 	timeout time.Duration
 	cancel  context.CancelFunc
 
-	mu     sync.Mutex
-	closed bool // handler returned, or stream cut: drop every write
+	mu     sync.Mutex  // serializes writes, and finish against them
+	closed atomic.Bool // handler returned, or stream cut: drop every write
 }
 
 func (w *streamWriter) Header() http.Header { return w.rw.Header() }
@@ -64,7 +65,7 @@ func (w *streamWriter) Header() http.Header { return w.rw.Header() }
 func (w *streamWriter) WriteHeader(code int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.closed {
+	if !w.closed.Load() {
 		w.rw.WriteHeader(code)
 	}
 }
@@ -72,13 +73,13 @@ func (w *streamWriter) WriteHeader(code int) {
 func (w *streamWriter) Write(b []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
+	if w.closed.Load() {
 		return len(b), nil
 	}
 	w.setDeadline()
 	n, err := w.rw.Write(b)
 	if err != nil {
-		w.cutLocked()
+		w.cut()
 	}
 	return n, err
 }
@@ -88,12 +89,12 @@ func (w *streamWriter) Write(b []byte) (int, error) {
 func (w *streamWriter) Flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
+	if w.closed.Load() {
 		return
 	}
 	w.setDeadline()
 	if err := w.rc.Flush(); err != nil {
-		w.cutLocked()
+		w.cut()
 	}
 }
 
@@ -105,25 +106,22 @@ func (w *streamWriter) setDeadline() {
 	}
 }
 
-// cut ends the stream: later writes are dropped and the request's context is
-// cancelled, which ends the subscription.
+// cut ends the stream at once: later writes are dropped, a write blocked on
+// a stalled client fails now (its deadline is moved to the present), and the
+// request's context is cancelled, which ends the subscription. It does not
+// wait for the write lock, so shutdown never waits on a stalled client.
 func (w *streamWriter) cut() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.cutLocked()
-}
-
-func (w *streamWriter) cutLocked() {
-	w.closed = true
+	w.closed.Store(true)
+	_ = w.rc.SetWriteDeadline(time.Now())
 	w.cancel()
 }
 
-// finish drops every later write and clears the write deadline.
+// finish drops every later write (under the write lock, so none is under way
+// once it returns) and clears the write deadline of a stream that was not cut.
 func (w *streamWriter) finish() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.closed && w.timeout > 0 {
+	if !w.closed.Swap(true) && w.timeout > 0 {
 		_ = w.rc.SetWriteDeadline(time.Time{})
 	}
-	w.closed = true
 }

@@ -36,11 +36,9 @@ func (r *subscriptionResolver) MessageCreated(ctx context.Context, conversationI
 	if id := lastEventID(ctx); id != "" {
 		cursor = &id // a reconnecting EventSource knows better than its URL
 	}
-	var from int64
-	if cursor != nil {
-		if from, err = chat.DecodeEventCursor(viewer, *cursor); err != nil {
-			return nil, err
-		}
+	from, err := r.Chat.ResumePoint(ctx, viewer, cursor)
+	if err != nil {
+		return nil, err
 	}
 	filter := ""
 	if conversationID != nil {
@@ -49,11 +47,9 @@ func (r *subscriptionResolver) MessageCreated(ctx context.Context, conversationI
 		}
 		filter = *conversationID
 	}
-	if cursor == nil { // from now on
-		if from, err = r.Chat.LastEventSeq(ctx, viewer); err != nil {
-			return nil, err
-		}
-	}
+	// The GET transport writes the starting point as an id-only frame, so
+	// that a reconnect before the first event resumes from here too.
+	announceCursor(ctx, chat.EventCursor(viewer, from))
 	// Subscribe, then replay from the database: whatever commits in between
 	// is read back, and the stream drops what it already delivered.
 	s := &messageStream{

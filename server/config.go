@@ -11,7 +11,7 @@ import (
 	"github.com/messenger/messenger/internal/auth"
 )
 
-// config is the server's configuration: each setting comes from its flag,
+// config is the server's configuration: each option comes from its flag,
 // else its environment variable, else its default.
 type config struct {
 	Addr        string
@@ -25,53 +25,68 @@ type config struct {
 	StreamWriteTimeout time.Duration
 }
 
+// option is one configuration value: a flag, the environment variable it
+// falls back to, and the default used when neither is set.
+type option struct {
+	flag, env, def, usage string
+}
+
+var options = []option{
+	{"addr", "MESSENGER_ADDR", ":8080", "listen address"},
+	{"database-url", "DATABASE_URL", "", "postgres:// URL, or sqlite:PATH; empty: embedded SQLite at ./data/messenger.db"},
+	{"secret", "MESSENGER_SECRET", "", "token signing secret, at least 32 characters; empty: generated once and kept in the database"},
+	{"bus", "MESSENGER_BUS", "memory", "event bus between instances: memory, postgres or nats://host:port"},
+	{"token-ttl", "MESSENGER_TOKEN_TTL", auth.DefaultTokenTTL.String(), "access token lifetime"},
+	{"ticket-ttl", "MESSENGER_TICKET_TTL", auth.DefaultTicketTTL.String(), "stream ticket lifetime"},
+	{"keepalive", "MESSENGER_KEEPALIVE", graph.DefaultKeepAlive.String(), "interval of keep-alive pings on event streams"},
+	{"stream-write-timeout", "MESSENGER_STREAM_WRITE_TIMEOUT", graph.DefaultStreamWriteTimeout.String(),
+		"cut an event stream whose client takes no data for this long"},
+}
+
 // parseConfig reads flags from args over the environment given by getenv.
+// Values from the environment are applied after parsing, so that a usage
+// message never prints them (they may hold secrets).
 func parseConfig(args []string, getenv func(string) string, output io.Writer) (config, error) {
-	var cfg config
 	fs := flag.NewFlagSet("messenger", flag.ContinueOnError)
 	fs.SetOutput(output)
-	envOr := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	fs.StringVar(&cfg.Addr, "addr", envOr("MESSENGER_ADDR", ":8080"), "listen address (MESSENGER_ADDR)")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr("DATABASE_URL", ""),
-		"postgres:// URL, or sqlite:PATH; empty: embedded SQLite at ./data/messenger.db (DATABASE_URL)")
-	fs.StringVar(&cfg.Secret, "secret", envOr("MESSENGER_SECRET", ""),
-		"token signing secret, at least 32 characters; empty: generated once and kept in the database (MESSENGER_SECRET)")
-	fs.StringVar(&cfg.Bus, "bus", envOr("MESSENGER_BUS", "memory"),
-		"event bus between instances: memory, postgres or nats://host:port (MESSENGER_BUS)")
-	for _, d := range []struct {
-		into        *time.Duration
-		flag, env   string
-		def         time.Duration
-		description string
-	}{
-		{&cfg.TokenTTL, "token-ttl", "MESSENGER_TOKEN_TTL", auth.DefaultTokenTTL, "access token lifetime"},
-		{&cfg.TicketTTL, "ticket-ttl", "MESSENGER_TICKET_TTL", auth.DefaultTicketTTL, "stream ticket lifetime"},
-		{&cfg.KeepAlive, "keepalive", "MESSENGER_KEEPALIVE", graph.DefaultKeepAlive, "interval of keep-alive pings on event streams"},
-		{&cfg.StreamWriteTimeout, "stream-write-timeout", "MESSENGER_STREAM_WRITE_TIMEOUT", graph.DefaultStreamWriteTimeout,
-			"cut an event stream whose client takes no data for this long"},
-	} {
-		def, err := time.ParseDuration(envOr(d.env, d.def.String()))
-		if err != nil {
-			return cfg, fmt.Errorf("%s: %w", d.env, err)
-		}
-		fs.DurationVar(d.into, d.flag, def, d.description+" ("+d.env+")")
+	values := make(map[string]*string, len(options))
+	for _, s := range options {
+		values[s.flag] = fs.String(s.flag, s.def, s.usage+" ("+s.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
-		return cfg, err
+		return config{}, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return config{}, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range options {
+		if v := getenv(s.env); v != "" && !given[s.flag] {
+			*values[s.flag] = v
+		}
+	}
+
+	cfg := config{
+		Addr:        *values["addr"],
+		DatabaseURL: *values["database-url"],
+		Secret:      *values["secret"],
+		Bus:         *values["bus"],
+	}
+	for name, into := range map[string]*time.Duration{
+		"token-ttl":            &cfg.TokenTTL,
+		"ticket-ttl":           &cfg.TicketTTL,
+		"keepalive":            &cfg.KeepAlive,
+		"stream-write-timeout": &cfg.StreamWriteTimeout,
+	} {
+		d, err := time.ParseDuration(*values[name])
+		if err != nil || d <= 0 {
+			return cfg, fmt.Errorf("-%s: want a positive duration such as 30s, got %q", name, *values[name])
+		}
+		*into = d
 	}
 	if cfg.Secret != "" && len(cfg.Secret) < 32 {
 		return cfg, errors.New("MESSENGER_SECRET must be at least 32 characters")
-	}
-	if cfg.TokenTTL <= 0 || cfg.TicketTTL <= 0 || cfg.KeepAlive <= 0 || cfg.StreamWriteTimeout <= 0 {
-		return cfg, errors.New("durations must be positive")
 	}
 	return cfg, nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	srv.RegisterOnShutdown(endStreams)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
-	logger.Info("listening", "addr", listener.Addr().String(), "bus", cfg.Bus)
+	logger.Info("listening", "addr", listener.Addr().String(), "bus", redactURL(cfg.Bus))
 
 	select {
 	case err := <-served:
@@ -105,10 +106,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		logger.Warn("shutdown: closing the connections that did not finish", "err", err)
+		_ = srv.Close()
 	}
 	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// redactURL returns s with any password in it replaced, for logging.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }

@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1168,6 +1169,14 @@ func TestRealtimeShortStreamsWithFastPings(t *testing.T) {
 		if err != nil {
 			return err
 		}
+		if req.Method == http.MethodGet {
+			// Errors known before the GET stream starts are a plain 400, so
+			// that a browser's EventSource stops instead of retrying.
+			if res.StatusCode != http.StatusBadRequest || !bytes.Contains(raw, []byte(`"errors"`)) {
+				return fmt.Errorf("status %d, body %q: want 400 with errors", res.StatusCode, raw)
+			}
+			return nil
+		}
 		if !bytes.Contains(raw, []byte(`"errors"`)) || !bytes.Contains(raw, []byte("event: complete")) {
 			return fmt.Errorf("status %d, body %q: want an error event and complete", res.StatusCode, raw)
 		}
@@ -1428,4 +1437,52 @@ func TestRealtimeGracefulShutdown(t *testing.T) {
 		}
 	}
 	rtQuiet(t, post, get)
+}
+
+// TestRealtimeResumeBeforeFirstEvent checks that a GET stream announces its
+// starting point as an id-only frame, so that a browser that reconnects
+// before any message arrived resumes from there, and that a cursor ahead of
+// the stream is refused.
+func TestRealtimeResumeBeforeFirstEvent(t *testing.T) {
+	p := startServer(t, "DATABASE_URL=sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+	alice, _ := p.signUp(t, "alice")
+	bob, bobID := p.signUp(t, "bob")
+	conv := p.direct(t, alice, "bob")
+	p.send(t, alice, conv, "before the stream")
+	ticket := p.ticket(t, bob)
+
+	q := url.Values{"query": {`subscription { messageCreated { content } }`}, "ticket": {ticket}}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second) // a guard, not a timing
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/graphql?"+q.Encode(), nil)
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := ""
+	sc := bufio.NewScanner(res.Body)
+	for start == "" && sc.Scan() {
+		if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
+			start = id
+		}
+	}
+	res.Body.Close() // the connection drops before any event
+	if start == "" {
+		t.Fatal("the stream announced no starting id")
+	}
+
+	p.send(t, alice, conv, "while away")
+	resumed := openGETStream(t, p.URL, ticket, `subscription { messageCreated { content } }`, nil, start)
+	ev := resumed.next(t, 15*time.Second)
+	if !strings.Contains(ev.Data, "while away") {
+		t.Fatalf("resumed with %q: %s", ev.Event, ev.Data)
+	}
+
+	ahead := base64.RawURLEncoding.EncodeToString([]byte("e:" + bobID + ":999"))
+	s := openPOSTStream(t, p.URL, bob, `subscription($a: String) { messageCreated(after: $a) { content } }`, map[string]any{"a": ahead})
+	ev = s.next(t, 15*time.Second)
+	if !strings.Contains(ev.Data, "BAD_USER_INPUT") {
+		t.Fatalf("a cursor ahead of the stream: %q %s", ev.Event, ev.Data)
+	}
 }

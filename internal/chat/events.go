@@ -9,7 +9,8 @@ import (
 )
 
 // EventsAfter returns up to limit events of userID's stream with seq greater
-// than after, in ascending seq, each with its message.
+// than after, in ascending seq, each with its message. The caller must be
+// userID (streams are private).
 func (s *Service) EventsAfter(ctx context.Context, userID string, after int64, limit int) ([]Event, error) {
 	var rows []struct {
 		Seq     int64
@@ -33,7 +34,7 @@ WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, userID, after, limit)
 }
 
 // LastEventSeq returns the seq of the newest event in userID's stream (0 when
-// there is none).
+// there is none); NOT_FOUND for an unknown user.
 func (s *Service) LastEventSeq(ctx context.Context, userID string) (int64, error) {
 	var seqs []int64
 	if err := s.conn(ctx).Table("users").Where("id = ?", userID).Pluck("event_seq", &seqs).Error; err != nil {
@@ -84,4 +85,23 @@ func (s *Service) StreamTicketUser(ctx context.Context, ticket string) (string, 
 		return "", nil
 	}
 	return users[0], nil
+}
+
+// ResumePoint returns the seq after which userID's stream resumes: the
+// cursor's, or with no cursor the newest event's (a stream from now on).
+// BAD_USER_INPUT for a cursor that is malformed, another user's, or ahead of
+// the stream (as after restoring an older backup).
+func (s *Service) ResumePoint(ctx context.Context, userID string, cursor *string) (int64, error) {
+	last, err := s.LastEventSeq(ctx, userID)
+	if err != nil || cursor == nil {
+		return last, err
+	}
+	seq, err := DecodeEventCursor(userID, *cursor)
+	if err != nil {
+		return 0, err
+	}
+	if seq > last {
+		return 0, errBadInput("event cursor is ahead of the stream; subscribe without it")
+	}
+	return seq, nil
 }
