@@ -44,14 +44,21 @@ var buildServer = sync.OnceValues(func() (string, error) {
 
 var listeningLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
-// startServer runs the binary with env added to the environment and waits
-// until it listens; the process is stopped when the test ends.
+// startServer runs the race-built server with env added to the
+// environment and waits until it listens; it is stopped when the test ends.
 func startServer(t testing.TB, env ...string) *serverProcess {
 	t.Helper()
 	bin, err := buildServer()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startServerBinary(t, bin, env...)
+}
+
+// startServerBinary runs bin on a free local port with env added to the
+// environment, waits until it listens, and stops it when the test ends.
+func startServerBinary(t testing.TB, bin string, env ...string) *serverProcess {
+	t.Helper()
 	p := &serverProcess{done: make(chan error, 1)}
 	p.cmd = exec.Command(bin)
 	p.cmd.Env = append(os.Environ(), "MESSENGER_ADDR=127.0.0.1:0")

@@ -5,7 +5,6 @@ package main
 // bus outage in the middle of a burst, and (on demand) delivery latency.
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -576,49 +575,6 @@ func TestInstancesLatency(t *testing.T) {
 				latencies[len(latencies)-1].Round(time.Microsecond))
 		})
 	}
-}
-
-// startServerBinary is startServer for a given binary (startServer always
-// runs the race build): it runs bin with env added to the environment on a
-// free port, waits until it listens and stops it when the test ends.
-func startServerBinary(t testing.TB, bin string, env ...string) *serverProcess {
-	t.Helper()
-	p := &serverProcess{done: make(chan error, 1)}
-	p.cmd = exec.Command(bin)
-	p.cmd.Env = append(os.Environ(), "MESSENGER_ADDR=127.0.0.1:0")
-	p.cmd.Env = append(p.cmd.Env, env...)
-	stderr, err := p.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.logs.WriteString(line + "\n")
-			p.mu.Unlock()
-			if m := listeningLine.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
-			}
-		}
-		p.done <- p.cmd.Wait()
-	}()
-	t.Cleanup(func() { p.stop(t) })
-	select {
-	case a := <-addr:
-		p.URL = "http://" + a
-	case err := <-p.done:
-		p.done <- err
-		t.Fatalf("server exited before listening: %v\n%s", err, p.Logs())
-	case <-time.After(instGuard):
-		t.Fatalf("server did not start:\n%s", p.Logs())
-	}
-	return p
 }
 
 // instProxy forwards TCP connections to an upstream address; tests cut them
