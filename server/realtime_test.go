@@ -529,45 +529,7 @@ func rtOpenThrottledPOST(t testing.TB, p *serverProcess, token string, vars map[
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := client.Do(req)
-	if err != nil {
-		cancel()
-		t.Fatalf("open stream: %v", err)
-	}
-	s := &sseStream{Status: res.StatusCode, Header: res.Header, events: make(chan sseEvent, 4096), ended: make(chan struct{}), cancel: cancel}
-	go func() {
-		defer close(s.ended)
-		defer close(s.events)
-		defer res.Body.Close()
-		sc := bufio.NewScanner(res.Body)
-		sc.Buffer(make([]byte, 64*1024), 1<<20)
-		var ev sseEvent
-		var data []string
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case line == "":
-				if ev.Event != "" || len(data) > 0 {
-					ev.Data = strings.Join(data, "\n")
-					s.events <- ev
-				}
-				ev, data = sseEvent{}, nil
-			case strings.HasPrefix(line, ":"):
-			default:
-				field, value, _ := strings.Cut(line, ":")
-				value = strings.TrimPrefix(value, " ")
-				switch field {
-				case "id":
-					ev.ID = value
-				case "event":
-					ev.Event = value
-				case "data":
-					data = append(data, value)
-				}
-			}
-		}
-	}()
-	t.Cleanup(s.Close)
+	s := startStreamWith(t, client, req, cancel)
 	if s.Status != http.StatusOK {
 		t.Fatalf("throttled POST stream: status %d", s.Status)
 	}

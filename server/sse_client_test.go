@@ -86,7 +86,13 @@ func openGETStream(t testing.TB, baseURL, ticket, query string, vars map[string]
 
 func startStream(t testing.TB, req *http.Request, cancel context.CancelFunc) *sseStream {
 	t.Helper()
-	res, err := http.DefaultClient.Do(req)
+	return startStreamWith(t, http.DefaultClient, req, cancel)
+}
+
+// startStreamWith sends req with client and reads the stream it opens.
+func startStreamWith(t testing.TB, client *http.Client, req *http.Request, cancel context.CancelFunc) *sseStream {
+	t.Helper()
+	res, err := client.Do(req)
 	if err != nil {
 		cancel()
 		t.Fatalf("open stream: %v", err)
