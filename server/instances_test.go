@@ -21,13 +21,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/messenger/messenger/internal/database/dbtest"
+	"github.com/messenger/messenger/internal/tcpproxy"
 )
 
 // instGuard bounds every wait of these tests: reaching it is a failure, not a
@@ -307,17 +307,17 @@ func instPostgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T,
 func instNATSBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
 	dbURL := dbtest.PostgresURL(t)
 	natsURL := instNATSURL(t)
-	proxy := startInstProxy(t, instHost(t, natsURL))
-	envA = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=nats://" + proxy.addr(), "MESSENGER_SECRET=" + instSecret}
+	proxy := tcpproxy.Start(t, instHost(t, natsURL))
+	envA = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=nats://" + proxy.Addr(), "MESSENGER_SECRET=" + instSecret}
 	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=" + natsURL, "MESSENGER_SECRET=" + instSecret}
 	outage = func(t *testing.T, a *serverProcess) func() {
 		t.Helper()
 		reconnected := strings.Count(a.Logs(), "nats reconnected")
-		proxy.setPaused(true)
-		proxy.cut()
+		proxy.SetPaused(true)
+		proxy.Cut()
 		instWaitLog(t, a, "nats disconnected", 1)
 		return func() {
-			proxy.setPaused(false)
+			proxy.SetPaused(false)
 			instWaitLog(t, a, "nats reconnected", reconnected+1)
 		}
 	}
@@ -575,111 +575,6 @@ func TestInstancesLatency(t *testing.T) {
 				latencies[len(latencies)-1].Round(time.Microsecond))
 		})
 	}
-}
-
-// instProxy forwards TCP connections to an upstream address; tests cut them
-// and refuse new ones to simulate a network outage (after the proxy of
-// internal/pubsub/nats_test.go).
-type instProxy struct {
-	ln       net.Listener
-	upstream string
-	wg       sync.WaitGroup
-
-	mu     sync.Mutex
-	paused bool // new connections are closed at once
-	closed bool
-	conns  map[net.Conn]struct{}
-}
-
-// startInstProxy listens on a free local port and forwards to upstream until
-// the test ends.
-func startInstProxy(t testing.TB, upstream string) *instProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &instProxy{ln: ln, upstream: upstream, conns: make(map[net.Conn]struct{})}
-	p.wg.Add(1)
-	go p.serve()
-	t.Cleanup(p.close)
-	return p
-}
-
-func (p *instProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *instProxy) serve() {
-	defer p.wg.Done()
-	for {
-		client, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.forward(client)
-	}
-}
-
-// forward connects client to upstream and copies both ways, unless paused.
-func (p *instProxy) forward(client net.Conn) {
-	if p.refusing() {
-		_ = client.Close()
-		return
-	}
-	server, err := net.DialTimeout("tcp", p.upstream, 5*time.Second)
-	if err != nil {
-		_ = client.Close()
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.paused || p.closed {
-		_ = client.Close()
-		_ = server.Close()
-		return
-	}
-	p.conns[client] = struct{}{}
-	p.conns[server] = struct{}{}
-	p.wg.Add(2)
-	go p.pipe(client, server)
-	go p.pipe(server, client)
-}
-
-func (p *instProxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
-	_ = dst.Close()
-	_ = src.Close()
-}
-
-func (p *instProxy) refusing() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.paused || p.closed
-}
-
-func (p *instProxy) setPaused(paused bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.paused = paused
-}
-
-// cut closes every forwarded connection.
-func (p *instProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *instProxy) close() {
-	_ = p.ln.Close()
-	p.mu.Lock()
-	p.closed = true
-	p.mu.Unlock()
-	p.cut()
-	p.wg.Wait()
 }
 
 // TestInstancesNotifyConnectionLoss: instance B's NOTIFY connection dies

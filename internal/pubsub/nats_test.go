@@ -2,16 +2,15 @@ package pubsub_test
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/url"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/pubsub"
+	"github.com/messenger/messenger/internal/tcpproxy"
 )
 
 // natsURL returns the test NATS server's URL, failing on CI and skipping
@@ -84,17 +83,17 @@ func TestNATSBusRoutesUserIDsThatAreNotSubjectTokens(t *testing.T) {
 
 func TestNATSBusReconnectsResyncsAndFlushesBufferedPublishes(t *testing.T) {
 	url := natsURL(t)
-	proxy := startProxy(t, natsHost(t, url))
+	proxy := tcpproxy.Start(t, natsHost(t, url))
 	hubA, busA := newNATSInstance(t, url)
-	hubB, busB := newNATSInstance(t, "nats://"+proxy.addr())
+	hubB, busB := newNATSInstance(t, "nats://"+proxy.Addr())
 	user := newID(t)
 	subA, subB := hubA.Subscribe(user), hubB.Subscribe(user)
 	defer subA.Close()
 	defer subB.Close()
 
 	// Cut B off from NATS and keep it off until it knows.
-	proxy.setPaused(true)
-	proxy.cut()
+	proxy.SetPaused(true)
+	proxy.Cut()
 	deadline := time.Now().Add(guard)
 	for !busB.Reconnecting() {
 		if time.Now().After(deadline) {
@@ -107,7 +106,7 @@ func TestNATSBusReconnectsResyncsAndFlushesBufferedPublishes(t *testing.T) {
 	buffered := event(user, 1, "sent during the outage")
 	busB.Publish(context.Background(), []chat.Event{buffered})
 
-	proxy.setPaused(false)
+	proxy.SetPaused(false)
 	waitLagged(t, subB)
 	assertEvent(t, receive(t, subA), buffered)
 
@@ -119,107 +118,4 @@ func TestNATSBusReconnectsResyncsAndFlushesBufferedPublishes(t *testing.T) {
 	for ev := receive(t, subB); ev.Seq != want.Seq; ev = receive(t, subB) {
 		assertEvent(t, ev, buffered)
 	}
-}
-
-// tcpProxy forwards TCP connections to an upstream address; tests cut them
-// and refuse new ones to simulate a network outage.
-type tcpProxy struct {
-	ln       net.Listener
-	upstream string
-	wg       sync.WaitGroup
-
-	mu     sync.Mutex
-	paused bool // new connections are closed at once
-	closed bool
-	conns  map[net.Conn]struct{}
-}
-
-// startProxy listens on a free local port and forwards to upstream until the test ends.
-func startProxy(t *testing.T, upstream string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{ln: ln, upstream: upstream, conns: make(map[net.Conn]struct{})}
-	p.wg.Add(1)
-	go p.serve()
-	t.Cleanup(p.close)
-	return p
-}
-
-func (p *tcpProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *tcpProxy) serve() {
-	defer p.wg.Done()
-	for {
-		client, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.forward(client)
-	}
-}
-
-// forward connects client to upstream and copies both ways, unless paused.
-func (p *tcpProxy) forward(client net.Conn) {
-	if p.refusing() {
-		_ = client.Close()
-		return
-	}
-	server, err := net.DialTimeout("tcp", p.upstream, guard)
-	if err != nil {
-		_ = client.Close()
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.paused || p.closed {
-		_ = client.Close()
-		_ = server.Close()
-		return
-	}
-	p.conns[client] = struct{}{}
-	p.conns[server] = struct{}{}
-	p.wg.Add(2)
-	go p.pipe(client, server)
-	go p.pipe(server, client)
-}
-
-func (p *tcpProxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
-	_ = dst.Close()
-	_ = src.Close()
-}
-
-func (p *tcpProxy) refusing() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.paused || p.closed
-}
-
-func (p *tcpProxy) setPaused(paused bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.paused = paused
-}
-
-// cut closes every forwarded connection.
-func (p *tcpProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	clear(p.conns)
-}
-
-func (p *tcpProxy) close() {
-	_ = p.ln.Close()
-	p.mu.Lock()
-	p.closed = true
-	p.mu.Unlock()
-	p.cut()
-	p.wg.Wait()
 }
