@@ -77,19 +77,23 @@ func NewNATSBus(url string, hub *Hub, logger *slog.Logger) (*NATSBus, error) {
 
 // Publish sends each event on its user's subject, dropping the body of an
 // event larger than the server accepts (receivers fetch it by MessageID). It
-// never blocks: while disconnected the client buffers a bounded amount, and
-// failures are logged.
-func (b *NATSBus) Publish(_ context.Context, events []chat.Event) {
+// never blocks: while disconnected the client buffers a bounded amount;
+// failures are logged, and what failed still reaches this instance's hub.
+func (b *NATSBus) Publish(ctx context.Context, events []chat.Event) {
 	limit := int(b.nc.MaxPayload())
+	var failed []chat.Event
 	for _, ev := range events {
 		p, err := encodeEvent(ev, limit)
+		if err == nil {
+			err = b.nc.Publish(natsSubject(ev.UserID), p)
+		}
 		if err != nil {
-			b.logger.Error("pubsub: encode event", "userId", ev.UserID, "seq", ev.Seq, "err", err)
-			continue
-		}
-		if err := b.nc.Publish(natsSubject(ev.UserID), p); err != nil {
 			b.logger.Error("pubsub: nats publish", "userId", ev.UserID, "seq", ev.Seq, "err", err)
+			failed = append(failed, ev)
 		}
+	}
+	if len(failed) > 0 {
+		b.hub.Publish(ctx, failed) // at least this instance's subscribers get them
 	}
 }
 
