@@ -1,6 +1,7 @@
 package pubsub_test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -93,5 +94,23 @@ func assertEvent(t *testing.T, got, want chat.Event) {
 	w, _ := json.Marshal(want)
 	if string(g) != string(w) {
 		t.Fatalf("got event %s, want %s", g, w)
+	}
+}
+
+// assertDeliversToEveryInstance publishes on busA (feeding hubA) and checks
+// that the subscriptions of both hubs receive the events, in order.
+func assertDeliversToEveryInstance(t *testing.T, busA pubsub.Bus, hubA, hubB *pubsub.Hub) {
+	t.Helper()
+	user := newID(t)
+	subA, subB := hubA.Subscribe(user), hubB.Subscribe(user)
+	defer subA.Close()
+	defer subB.Close()
+
+	events := []chat.Event{event(user, 1, "hello"), event(user, 2, "world")}
+	busA.Publish(context.Background(), events)
+	for _, sub := range []*pubsub.Subscription{subA, subB} {
+		for _, want := range events {
+			assertEvent(t, receive(t, sub), want)
+		}
 	}
 }

@@ -55,18 +55,7 @@ func TestNATSBusDeliversToEveryInstance(t *testing.T) {
 	url := natsURL(t)
 	hubA, busA := newNATSInstance(t, url)
 	hubB, _ := newNATSInstance(t, url)
-	user := newID(t)
-	subA, subB := hubA.Subscribe(user), hubB.Subscribe(user)
-	defer subA.Close()
-	defer subB.Close()
-
-	events := []chat.Event{event(user, 1, "hello"), event(user, 2, "world")}
-	busA.Publish(context.Background(), events)
-	for _, sub := range []*pubsub.Subscription{subA, subB} {
-		for _, want := range events {
-			assertEvent(t, receive(t, sub), want)
-		}
-	}
+	assertDeliversToEveryInstance(t, busA, hubA, hubB)
 }
 
 func TestNATSBusRoutesUserIDsThatAreNotSubjectTokens(t *testing.T) {

@@ -46,18 +46,7 @@ func TestPostgresBusDeliversToEveryInstance(t *testing.T) {
 	url := postgresURL(t)
 	hubA, busA := newPostgresInstance(t, url)
 	hubB, _ := newPostgresInstance(t, url)
-	user := newID(t)
-	subA, subB := hubA.Subscribe(user), hubB.Subscribe(user)
-	defer subA.Close()
-	defer subB.Close()
-
-	events := []chat.Event{event(user, 1, "hello"), event(user, 2, "world")}
-	busA.Publish(context.Background(), events)
-	for _, sub := range []*pubsub.Subscription{subA, subB} {
-		for _, want := range events {
-			assertEvent(t, receive(t, sub), want)
-		}
-	}
+	assertDeliversToEveryInstance(t, busA, hubA, hubB)
 }
 
 func TestPostgresBusSendsLargeEventsWithoutTheirBody(t *testing.T) {
