@@ -26,8 +26,10 @@ func complexity() ComplexityRoot {
 	c.Conversation.Messages = func(child int, first *int, _ *string, last *int, _ *string) int {
 		return messages(child, first, last)
 	}
-	c.Query.Conversations = func(child int, first *int, _ *string) int { return page(child, first, 20) }
-	c.Query.SearchUsers = func(child int, _ string, first *int) int { return page(child, first, 10) }
+	c.Query.Conversations = func(child int, first *int, _ *string) int {
+		return page(child, first, chat.DefaultConversationPageSize)
+	}
+	c.Query.SearchUsers = func(child int, _ string, first *int) int { return page(child, first, chat.DefaultSearchResults) }
 	c.Conversation.Participants = func(child int) int { return 1 + chat.MaxGroupMembers*child }
 	return c
 }

@@ -60,7 +60,7 @@ func (r *conversationResolver) LastMessage(ctx context.Context, obj *chat.Conver
 
 // Messages is the resolver for the messages field.
 func (r *conversationResolver) Messages(ctx context.Context, obj *chat.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error) {
-	return r.messages(ctx, obj.ID, chat.PageArgs{First: first, After: after, Last: last, Before: before})
+	return r.messageConnection(ctx, obj.ID, chat.PageArgs{First: first, After: after, Last: last, Before: before})
 }
 
 // StartDirectConversation is the resolver for the startDirectConversation field.
@@ -97,31 +97,11 @@ func (r *mutationResolver) MarkConversationAsRead(ctx context.Context, conversat
 
 // Conversations is the resolver for the conversations field.
 func (r *queryResolver) Conversations(ctx context.Context, first *int, after *string) (*model.ConversationConnection, error) {
-	viewer, err := viewerID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	n := 20
+	n := chat.DefaultConversationPageSize
 	if first != nil {
 		n = *first
 	}
-	page, err := r.Chat.Conversations(ctx, viewer, n, after)
-	if err != nil {
-		return nil, err
-	}
-	r.prefetchConversations(ctx, page.Conversations)
-	conn := &model.ConversationConnection{
-		Edges:    make([]*model.ConversationEdge, len(page.Conversations)),
-		PageInfo: &model.PageInfo{HasNextPage: page.HasNextPage, HasPreviousPage: after != nil},
-	}
-	for i, c := range page.Conversations {
-		conn.Edges[i] = &model.ConversationEdge{Cursor: chat.ConversationCursor(c), Node: c}
-	}
-	if n := len(conn.Edges); n > 0 {
-		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
-		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
-	}
-	return conn, nil
+	return r.conversationConnection(ctx, n, after)
 }
 
 // Conversation is the resolver for the conversation field.

@@ -3,23 +3,21 @@ package graph
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
+	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/graph/transport"
 )
 
 // MaxComplexity bounds how much one operation may ask for, counting every
@@ -48,6 +46,9 @@ type HandlerConfig struct {
 	// Shutdown, once done, cuts every open event stream so that its client
 	// resumes elsewhere (nil: never).
 	Shutdown context.Context
+	// OnOperation, when set, is called with the name of every operation the
+	// handler runs ("" for an anonymous one), in the request's context.
+	OnOperation func(ctx context.Context, name string)
 }
 
 // NewHandler returns the GraphQL endpoint: its transports (SSE over POST,
@@ -66,10 +67,10 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 		shutdown = context.Background()
 	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver, Complexity: complexity()}))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
-	srv.AddTransport(EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(gqltransport.Options{})
+	srv.AddTransport(gqltransport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
+	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
+	srv.AddTransport(gqltransport.POST{})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
@@ -77,13 +78,13 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if names, ok := ctx.Value(operationNamesKey{}).(*OperationNames); ok {
+		if cfg.OnOperation != nil {
 			oc := graphql.GetOperationContext(ctx)
 			name := oc.OperationName
 			if name == "" && oc.Operation != nil {
 				name = oc.Operation.Name
 			}
-			names.add(name)
+			cfg.OnOperation(ctx, name)
 		}
 		if graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
 			return next(ctx) // a stream outlives any cache: its fields load afresh per event
@@ -107,66 +108,5 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, logger, err)
 	})
-	return guardStreams(shutdown, writeTimeout, srv)
-}
-
-// presentError turns err into the error a client sees: a chat.Error keeps
-// its message and code, an error of the GraphQL layer itself (parsing,
-// validation) is kept as it is, and anything else becomes a generic
-// INTERNAL_SERVER_ERROR whose detail goes only to the log.
-func presentError(ctx context.Context, logger *slog.Logger, err error) *gqlerror.Error {
-	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-	if e, ok := errors.AsType[*chat.Error](err); ok {
-		gqlErr.Message = e.Message
-		setCode(gqlErr, e.Code)
-		return gqlErr
-	}
-	var own *gqlerror.Error
-	if errors.As(err, &own) && own.Err == nil {
-		if _, ok := gqlErr.Extensions["code"]; !ok {
-			setCode(gqlErr, chat.CodeBadUserInput)
-		}
-		return gqlErr
-	}
-	logger.ErrorContext(ctx, "graphql: unexpected error", "path", gqlErr.Path.String(), "err", err)
-	gqlErr.Message = "internal server error"
-	gqlErr.Err = nil
-	gqlErr.Extensions = map[string]any{"code": chat.CodeInternal}
-	return gqlErr
-}
-
-func setCode(e *gqlerror.Error, code string) {
-	if e.Extensions == nil {
-		e.Extensions = map[string]any{}
-	}
-	e.Extensions["code"] = code
-}
-
-// OperationNames collects the names of the GraphQL operations one HTTP
-// request ran, for its access log line.
-type OperationNames struct {
-	mu    sync.Mutex
-	names []string
-}
-
-type operationNamesKey struct{}
-
-// WithOperationNames returns a context in which the handler records
-// operation names into the returned collector.
-func WithOperationNames(ctx context.Context) (context.Context, *OperationNames) {
-	names := &OperationNames{}
-	return context.WithValue(ctx, operationNamesKey{}, names), names
-}
-
-func (n *OperationNames) add(name string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.names = append(n.names, name)
-}
-
-// Names returns the names recorded so far ("" for an anonymous operation).
-func (n *OperationNames) Names() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]string(nil), n.names...)
+	return transport.GuardStreams(shutdown, writeTimeout, srv)
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
-	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 )
 
@@ -27,16 +26,17 @@ type Loaders struct {
 	Conversations *dataloadgen.Loader[string, *chat.Conversation] // as the viewer sees them
 }
 
-// NewLoaders returns loaders over svc for the viewer in ctx.
+// NewLoaders returns loaders over svc for the viewer in ctx (conversations
+// load as nobody's when there is none).
 func NewLoaders(ctx context.Context, svc *chat.Service) *Loaders {
-	viewerID := auth.UserID(ctx)
+	viewer, _ := viewerID(ctx)
 	wait := dataloadgen.WithWait(loaderWait)
 	return &Loaders{
 		Users:        dataloadgen.NewMappedLoader(svc.UsersByIDs, wait),
 		Participants: dataloadgen.NewMappedLoader(svc.ParticipantsByConversationIDs, wait),
 		Messages:     dataloadgen.NewMappedLoader(svc.MessagesByIDs, wait),
 		Conversations: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*chat.Conversation, error) {
-			return svc.ConversationsByIDs(ctx, viewerID, ids)
+			return svc.ConversationsByIDs(ctx, viewer, ids)
 		}, wait),
 	}
 }

@@ -63,7 +63,7 @@ func (r *mutationResolver) CreateMessage(ctx context.Context, input model.Create
 
 // Messages is the resolver for the messages field.
 func (r *queryResolver) Messages(ctx context.Context, conversationID string, first *int, after *string, last *int, before *string) (*model.MessageConnection, error) {
-	return r.messages(ctx, conversationID, chat.PageArgs{First: first, After: after, Last: last, Before: before})
+	return r.messageConnection(ctx, conversationID, chat.PageArgs{First: first, After: after, Last: last, Before: before})
 }
 
 // Message returns MessageResolver implementation.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/messenger/messenger/graph/model"
+	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/chat"
 )
 
@@ -33,36 +34,21 @@ func (r *subscriptionResolver) MessageCreated(ctx context.Context, conversationI
 		return nil, err
 	}
 	cursor := after
-	if id := lastEventID(ctx); id != "" {
+	if id := transport.LastEventID(ctx); id != "" {
 		cursor = &id // a reconnecting EventSource knows better than its URL
 	}
 	from, err := r.Chat.ResumePoint(ctx, viewer, cursor)
 	if err != nil {
 		return nil, err
 	}
-	filter := ""
+	var filter func(chat.Event) bool
 	if conversationID != nil {
 		if _, err := r.Chat.Conversation(ctx, viewer, *conversationID); err != nil {
 			return nil, err
 		}
-		filter = *conversationID
+		filter = func(ev chat.Event) bool { return ev.ConversationID == *conversationID }
 	}
-	// The GET transport writes the starting point as an id-only frame, so
-	// that a reconnect before the first event resumes from here too.
-	announceCursor(ctx, chat.EventCursor(viewer, from))
-	// Subscribe, then replay from the database: whatever commits in between
-	// is read back, and the stream drops what it already delivered.
-	s := &messageStream{
-		chat:           r.Chat,
-		logger:         r.logger(),
-		sub:            r.Hub.Subscribe(viewer),
-		viewerID:       viewer,
-		conversationID: filter,
-		last:           from,
-		out:            make(chan graphql.Event[*chat.Message]),
-	}
-	go s.run(ctx)
-	return s.out, nil
+	return subscribe(ctx, r.Resolver, viewer, from, filter, func(ev chat.Event) *chat.Message { return ev.Message }), nil
 }
 
 // Subscription returns SubscriptionResolver implementation.

@@ -52,7 +52,7 @@ func (r *queryResolver) SearchUsers(ctx context.Context, query string, first *in
 	if _, err := viewerID(ctx); err != nil {
 		return nil, err
 	}
-	n := 10
+	n := chat.DefaultSearchResults
 	if first != nil {
 		n = *first
 	}

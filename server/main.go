@@ -80,6 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		KeepAlive:          cfg.KeepAlive,
 		StreamWriteTimeout: cfg.StreamWriteTimeout,
 		Shutdown:           streamsCtx,
+		OnOperation:        recordOperation,
 	})
 
 	listener, err := net.Listen("tcp", cfg.Addr)

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -34,17 +33,18 @@ func HashTicket(ticket string) string {
 type TicketLookup func(ctx context.Context, ticket string) (string, error)
 
 // TicketMiddleware authenticates the browser's event stream by its ?ticket=
-// parameter. A ticket is accepted only on a GET that asks for
-// text/event-stream; anywhere else, and when it is unknown or expired, the
-// request is refused with 401. Requests without a ticket pass unchanged.
-func TicketMiddleware(lookup TicketLookup, next http.Handler) http.Handler {
+// parameter. A ticket is accepted only on requests that accepts reports true
+// for (the GET event stream); anywhere else, and when it is unknown or
+// expired, the request is refused with 401. Requests without a ticket pass
+// unchanged.
+func TicketMiddleware(lookup TicketLookup, accepts func(*http.Request) bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ticket := r.URL.Query().Get("ticket")
 		if ticket == "" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if !IsEventStreamGET(r) {
+		if !accepts(r) {
 			http.Error(w, "stream tickets are accepted only by the GET event stream", http.StatusUnauthorized)
 			return
 		}
@@ -59,19 +59,4 @@ func TicketMiddleware(lookup TicketLookup, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(WithUserID(r.Context(), userID)))
 	})
-}
-
-// IsEventStreamGET reports whether r is a GET asking for an event stream.
-func IsEventStreamGET(r *http.Request) bool {
-	return r.Method == http.MethodGet && AcceptsEventStream(r)
-}
-
-// AcceptsEventStream reports whether r's Accept header names text/event-stream.
-func AcceptsEventStream(r *http.Request) bool {
-	for _, v := range r.Header.Values("Accept") {
-		if strings.Contains(strings.ToLower(v), "text/event-stream") {
-			return true
-		}
-	}
-	return false
 }

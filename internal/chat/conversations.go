@@ -166,29 +166,10 @@ func (s *Service) Conversation(ctx context.Context, viewerID, id string) (*Conve
 // ConversationsByIDs returns, keyed by id, those of the conversations that
 // the viewer is in.
 func (s *Service) ConversationsByIDs(ctx context.Context, viewerID string, ids []string) (map[string]*Conversation, error) {
-	ids = keepValidIDs(ids)
-	byID := make(map[string]*Conversation, len(ids))
-	if len(ids) == 0 {
-		return byID, nil
-	}
-	var convs []*Conversation
-	if err := s.conn(ctx).Raw(viewerConversationSQL+" WHERE c.id IN ?", viewerID, ids).Scan(&convs).Error; err != nil {
-		return nil, internal("conversations by ids", err)
-	}
-	for _, c := range convs {
-		byID[c.ID] = c
-	}
-	return byID, nil
+	return byIDs(ctx, s, "conversations by ids", ids, func(q *gorm.DB, ids []string) (convs []*Conversation, err error) {
+		return convs, q.Raw(viewerConversationSQL+" WHERE c.id IN ?", viewerID, ids).Scan(&convs).Error
+	}, func(c *Conversation) string { return c.ID })
 }
-
-// ConversationPage is one page of the viewer's conversations.
-type ConversationPage struct {
-	Conversations []*Conversation
-	HasNextPage   bool
-}
-
-// MaxPageSize is the largest page any list returns.
-const MaxPageSize = 100
 
 // Conversations returns the viewer's conversations, most recent activity
 // first, first at a time after the cursor. BAD_USER_INPUT when first is not

@@ -3,10 +3,40 @@ package chat
 import (
 	"context"
 	"time"
-
-	"github.com/messenger/messenger/internal/auth"
-	"github.com/messenger/messenger/internal/database"
 )
+
+// userEvent is a row of user_events.
+type userEvent struct {
+	UserID         string
+	Seq            int64
+	Kind           string
+	ConversationID string
+	MessageID      string
+	CreatedAt      time.Time
+}
+
+func (userEvent) TableName() string { return "user_events" }
+
+// recipient is a user an event is written for, with the seq it got in that
+// user's stream.
+type recipient struct {
+	ID       string
+	EventSeq int64
+}
+
+// messageEvents returns the event of kind about msg for each recipient: the
+// rows to store and the events to publish after commit.
+func messageEvents(kind string, msg *Message, recipients []recipient) ([]userEvent, []Event) {
+	rows := make([]userEvent, len(recipients))
+	events := make([]Event, len(recipients))
+	for i, r := range recipients {
+		rows[i] = userEvent{UserID: r.ID, Seq: r.EventSeq, Kind: kind,
+			ConversationID: msg.ConversationID, MessageID: msg.ID, CreatedAt: msg.CreatedAt}
+		events[i] = Event{UserID: r.ID, Seq: r.EventSeq, Kind: kind,
+			ConversationID: msg.ConversationID, MessageID: msg.ID, Message: msg}
+	}
+	return rows, events
+}
 
 // EventsAfter returns up to limit events of userID's stream with seq greater
 // than after, in ascending seq, each with its message. The caller must be
@@ -44,47 +74,6 @@ func (s *Service) LastEventSeq(ctx context.Context, userID string) (int64, error
 		return 0, errNotFound("user")
 	}
 	return seqs[0], nil
-}
-
-// streamTicket is a row of stream_tickets.
-type streamTicket struct {
-	TicketHash string `gorm:"primaryKey"`
-	UserID     string
-	ExpiresAt  time.Time
-}
-
-func (streamTicket) TableName() string { return "stream_tickets" }
-
-// CreateStreamTicket returns a new ticket that authenticates userID's GET
-// event stream until it expires after ttl; only its hash is stored. Expired
-// tickets are removed on the way.
-func (s *Service) CreateStreamTicket(ctx context.Context, userID string, ttl time.Duration) (string, time.Time, error) {
-	ticket, hash := auth.NewTicket()
-	now := database.Now()
-	row := streamTicket{TicketHash: hash, UserID: userID, ExpiresAt: now.Add(ttl)}
-	if err := s.conn(ctx).Where("expires_at <= ?", now).Delete(&streamTicket{}).Error; err != nil {
-		return "", time.Time{}, internal("create stream ticket", err)
-	}
-	if err := s.conn(ctx).Create(&row).Error; err != nil {
-		return "", time.Time{}, internal("create stream ticket", err)
-	}
-	return ticket, row.ExpiresAt, nil
-}
-
-// StreamTicketUser returns the user a live ticket belongs to, or "" when the
-// ticket is unknown or expired.
-func (s *Service) StreamTicketUser(ctx context.Context, ticket string) (string, error) {
-	var users []string
-	err := s.conn(ctx).Model(&streamTicket{}).
-		Where("ticket_hash = ? AND expires_at > ?", auth.HashTicket(ticket), database.Now()).
-		Pluck("user_id", &users).Error
-	if err != nil {
-		return "", internal("stream ticket", err)
-	}
-	if len(users) == 0 {
-		return "", nil
-	}
-	return users[0], nil
 }
 
 // ResumePoint returns the seq after which userID's stream resumes: the

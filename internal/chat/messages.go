@@ -25,18 +25,6 @@ type CreateMessageInput struct {
 	ClientMessageID *string
 }
 
-// userEvent is a row of user_events.
-type userEvent struct {
-	UserID         string
-	Seq            int64
-	Kind           string
-	ConversationID string
-	MessageID      string
-	CreatedAt      time.Time
-}
-
-func (userEvent) TableName() string { return "user_events" }
-
 // CreateMessage stores a message from the viewer, numbers it in its
 // conversation, appends an event to every participant's stream and marks the
 // conversation read for the sender, all in one transaction; after commit it
@@ -118,24 +106,14 @@ RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.CreatedAt, msg.Co
 	}
 	// 3. One event per participant, numbered in its user's stream (the
 	// transaction holds SQLite's write lock, so no other writer interleaves).
-	var recipients []struct {
-		ID       string
-		EventSeq int64
-	}
+	var recipients []recipient
 	err = tx.Raw(`UPDATE users SET event_seq = event_seq + 1
 WHERE id IN (SELECT user_id FROM participants WHERE conversation_id = ?)
 RETURNING id, event_seq`, msg.ConversationID).Scan(&recipients).Error
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]userEvent, len(recipients))
-	events := make([]Event, len(recipients))
-	for i, r := range recipients {
-		rows[i] = userEvent{UserID: r.ID, Seq: r.EventSeq, Kind: EventKindMessageCreated,
-			ConversationID: msg.ConversationID, MessageID: msg.ID, CreatedAt: msg.CreatedAt}
-		events[i] = Event{UserID: r.ID, Seq: r.EventSeq, Kind: EventKindMessageCreated,
-			ConversationID: msg.ConversationID, MessageID: msg.ID, Message: msg}
-	}
+	rows, events := messageEvents(EventKindMessageCreated, msg, recipients)
 	if err := tx.Create(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -167,42 +145,13 @@ func (s *Service) originalMessage(ctx context.Context, want *Message) (*Message,
 // MessagesByIDs returns the messages with the given ids, keyed by id. The
 // caller must have checked that the viewer may see them.
 func (s *Service) MessagesByIDs(ctx context.Context, ids []string) (map[string]*Message, error) {
-	ids = keepValidIDs(ids)
-	byID := make(map[string]*Message, len(ids))
-	if len(ids) == 0 {
-		return byID, nil
-	}
-	var msgs []*Message
-	if err := s.conn(ctx).Where("id IN ?", ids).Find(&msgs).Error; err != nil {
-		return nil, internal("messages by ids", err)
-	}
-	for _, m := range msgs {
-		byID[m.ID] = m
-	}
-	return byID, nil
-}
-
-// PageArgs are Relay pagination arguments: First/After page forward,
-// Last/Before page back.
-type PageArgs struct {
-	First  *int
-	After  *string
-	Last   *int
-	Before *string
+	return byIDs(ctx, s, "messages by ids", ids, func(q *gorm.DB, ids []string) (msgs []*Message, err error) {
+		return msgs, q.Where("id IN ?", ids).Find(&msgs).Error
+	}, func(m *Message) string { return m.ID })
 }
 
 // writeTimeout bounds a createMessage that no longer has a client waiting.
 const writeTimeout = 15 * time.Second
-
-// DefaultMessagePageSize is the page size when neither first nor last is given.
-const DefaultMessagePageSize = 50
-
-// MessagePage is one page of a conversation's messages, in ascending seq.
-type MessagePage struct {
-	Messages        []*Message
-	HasNextPage     bool
-	HasPreviousPage bool
-}
 
 // Messages returns a page of the conversation's messages in ascending seq:
 // first/after pages forward, last/before back from the newest, and with
@@ -330,10 +279,10 @@ func (s *Service) writeMessageInOneStatement(ctx context.Context, msg *Message) 
 		return nil, errNotFound("conversation")
 	}
 	msg.Seq = rows[0].MessageSeq
-	events := make([]Event, len(rows))
+	recipients := make([]recipient, len(rows))
 	for i, r := range rows {
-		events[i] = Event{UserID: r.UserID, Seq: r.Seq, Kind: EventKindMessageCreated,
-			ConversationID: msg.ConversationID, MessageID: msg.ID, Message: msg}
+		recipients[i] = recipient{ID: r.UserID, EventSeq: r.Seq}
 	}
+	_, events := messageEvents(EventKindMessageCreated, msg, recipients)
 	return events, nil
 }

@@ -37,13 +37,6 @@ func (s *Service) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(c
 // newID returns a new time-ordered (version 7) UUID.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// validID reports whether id has the form of an id this service hands out;
-// anything else cannot name a row and is reported as not found.
-func validID(id string) bool {
-	_, err := uuid.Parse(id)
-	return err == nil && len(id) == 36
-}
-
 // internal wraps an unexpected error with what was being done.
 func internal(op string, err error) error {
 	var e *Error

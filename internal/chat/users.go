@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"errors"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -12,8 +11,6 @@ import (
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/database"
 )
-
-var usernamePattern = regexp.MustCompile(`^[a-z0-9_]{3,32}$`)
 
 // SignUpInput is what a new user gives.
 type SignUpInput struct {
@@ -108,23 +105,10 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (*User, e
 
 // UsersByIDs returns the users with the given ids, keyed by id; unknown ids are absent.
 func (s *Service) UsersByIDs(ctx context.Context, ids []string) (map[string]*User, error) {
-	ids = keepValidIDs(ids)
-	byID := make(map[string]*User, len(ids))
-	if len(ids) == 0 {
-		return byID, nil
-	}
-	var users []*User
-	if err := s.conn(ctx).Where("id IN ?", ids).Find(&users).Error; err != nil {
-		return nil, internal("users by ids", err)
-	}
-	for _, u := range users {
-		byID[u.ID] = u
-	}
-	return byID, nil
+	return byIDs(ctx, s, "users by ids", ids, func(q *gorm.DB, ids []string) (users []*User, err error) {
+		return users, q.Where("id IN ?", ids).Find(&users).Error
+	}, func(u *User) string { return u.ID })
 }
-
-// MaxSearchResults is the most users SearchUsers returns.
-const MaxSearchResults = 50
 
 // SearchUsers returns up to first users whose username or display name starts
 // with query, case-insensitively, ordered by username. An empty query finds
@@ -146,24 +130,4 @@ func (s *Service) SearchUsers(ctx context.Context, query string, first int) ([]*
 		return nil, internal("search users", err)
 	}
 	return users, nil
-}
-
-// escapeLike escapes LIKE's wildcards so that s matches only itself.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// validText reports whether s is valid UTF-8 without NUL characters.
-func validText(s string) bool {
-	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
-}
-
-func keepValidIDs(ids []string) []string {
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if validID(id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -1,8 +1,11 @@
 // Package pubsub delivers committed chat events to live subscriptions: a Hub
-// fans events out to the subscriptions of this process, and a Bus carries
-// them to the Hub of every instance (in-process, PostgreSQL LISTEN/NOTIFY or
-// NATS). The database stays the source of truth: a subscription that misses
-// events is told so through its Lagged channel and catches up from there.
+// fans events out to the subscriptions of this process, a Bus carries them
+// to the Hub of every instance (in-process, PostgreSQL LISTEN/NOTIFY or
+// NATS), and a Stream merges a subscription with the stored events after a
+// cursor into one gap-free, duplicate-free sequence. The database stays the
+// source of truth: a subscription that misses events is told so through its
+// Lagged channel, and its Stream catches up from there. Nothing here knows
+// GraphQL or HTTP.
 package pubsub
 
 import (

@@ -1,4 +1,4 @@
-package graph
+package transport
 
 import (
 	"context"
@@ -6,19 +6,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/messenger/messenger/internal/auth"
 )
 
-// guardStreams wraps every event-stream request (an Accept of
+// GuardStreams wraps every event-stream request (an Accept of
 // text/event-stream) in a streamWriter: writes after the handler returned
 // are dropped (a keep-alive goroutine may still tick), each write must finish
 // within writeTimeout or the stream is cut, and the stream is cut when
 // shutdown is done. A cut stream ends without a "complete" event, so that
 // clients reconnect and resume from their cursor.
-func guardStreams(shutdown context.Context, writeTimeout time.Duration, next http.Handler) http.Handler {
+func GuardStreams(shutdown context.Context, writeTimeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !acceptsEventStream(r) {
+		if !IsEventStream(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -33,16 +31,12 @@ func guardStreams(shutdown context.Context, writeTimeout time.Duration, next htt
 	})
 }
 
-func acceptsEventStream(r *http.Request) bool {
-	return auth.IsEventStreamGET(r) || (r.Method == http.MethodPost && auth.AcceptsEventStream(r))
-}
-
 type streamWriterKey struct{}
 
-// cutStream ends the event stream of ctx's request without a "complete"
+// Cut ends the event stream of ctx's request without a "complete"
 // event, so that its client reconnects and resumes; it does nothing for
 // other requests.
-func cutStream(ctx context.Context) {
+func Cut(ctx context.Context) {
 	if sw, ok := ctx.Value(streamWriterKey{}).(*streamWriter); ok {
 		sw.cut()
 	}

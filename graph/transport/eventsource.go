@@ -1,6 +1,7 @@
-package graph
+package transport
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,8 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"github.com/messenger/messenger/internal/auth"
 )
 
 // EventSource is the transport for the browser's native EventSource:
@@ -32,7 +31,7 @@ type EventSource struct {
 var _ graphql.Transport = EventSource{}
 
 // Supports reports whether r is a GET asking for an event stream.
-func (t EventSource) Supports(r *http.Request) bool { return auth.IsEventStreamGET(r) }
+func (t EventSource) Supports(r *http.Request) bool { return IsEventStreamGET(r) }
 
 // Do runs the subscription of r and writes its events until it ends.
 func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
@@ -53,7 +52,7 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		}
 	}
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
-		ctx = withLastEventID(ctx, id)
+		ctx = context.WithValue(ctx, lastEventIDKey{}, id)
 	}
 
 	// Errors known before the stream starts get a plain 400, which ends a
@@ -84,7 +83,7 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	stopPings := out.keepAlive(t.KeepAlivePingInterval)
 	defer stopPings()
 
-	ctx = withCursorAnnouncer(ctx, func(cursor string) { out.write("id: " + cursor + "\n\n") })
+	ctx = context.WithValue(ctx, cursorAnnouncerKey{}, func(cursor string) { out.write("id: " + cursor + "\n\n") })
 	responses, dispatchCtx := exec.DispatchOperation(ctx, opCtx)
 	for {
 		resp := responses(dispatchCtx)
@@ -152,5 +151,27 @@ func (s *sseWriter) keepAlive(interval time.Duration) (stop func()) {
 	return func() {
 		close(done)
 		wg.Wait()
+	}
+}
+
+type lastEventIDKey struct{}
+
+// LastEventID returns the Last-Event-ID that a reconnecting EventSource sent
+// ("" for none): the cursor it last saw, which takes the place of the
+// subscription's after argument.
+func LastEventID(ctx context.Context) string {
+	id, _ := ctx.Value(lastEventIDKey{}).(string)
+	return id
+}
+
+type cursorAnnouncerKey struct{}
+
+// AnnounceCursor tells the transport of ctx's stream, if it wants to know,
+// where the stream starts; it must be called before the first event. The GET
+// transport writes it as an id-only frame, so that a browser reconnecting
+// before the first event resumes from there.
+func AnnounceCursor(ctx context.Context, cursor string) {
+	if announce, ok := ctx.Value(cursorAnnouncerKey{}).(func(string)); ok {
+		announce(cursor)
 	}
 }

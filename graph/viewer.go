@@ -1,0 +1,17 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/chat"
+)
+
+// viewerID returns the authenticated user's id, or UNAUTHENTICATED. It is
+// the only way resolvers and loaders learn who is asking.
+func viewerID(ctx context.Context) (string, error) {
+	if id := auth.UserID(ctx); id != "" {
+		return id, nil
+	}
+	return "", chat.Errorf(chat.CodeUnauthenticated, "authentication required: send Authorization: Bearer <token>")
+}
