@@ -20,6 +20,7 @@ import (
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
+	"github.com/messenger/messenger/internal/metrics"
 	"github.com/messenger/messenger/internal/pubsub"
 )
 
@@ -62,7 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	tokens := auth.NewTokens(secret, cfg.TokenTTL)
+	m := metrics.New()
 	hub := pubsub.NewHub(0)
+	registerHubMetrics(m, hub)
 	bus, err := pubsub.Open(ctx, cfg.Bus, cfg.DatabaseURL, hub, logger)
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
@@ -88,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(logger, db, tokens, svc, hub, api),
+		Handler:           routes(logger, db, tokens, svc, m, api),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -12,7 +12,7 @@ import (
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
-	"github.com/messenger/messenger/internal/pubsub"
+	"github.com/messenger/messenger/internal/metrics"
 )
 
 // maxBodyBytes bounds a GraphQL request body.
@@ -22,10 +22,10 @@ const maxBodyBytes = 1 << 20
 // /graphql (access tokens from the Authorization header, stream tickets for
 // the GET event stream), the IDE at /, health checks and Prometheus metrics,
 // behind access logging.
-func routes(logger *slog.Logger, db *database.DB, tokens *auth.Tokens, svc *chat.Service, hub *pubsub.Hub, api http.Handler) http.Handler {
+func routes(logger *slog.Logger, db *database.DB, tokens *auth.Tokens, svc *chat.Service, m *metrics.Metrics, api http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", http.MaxBytesHandler(auth.TicketMiddleware(svc.StreamTicketUser, transport.IsEventStreamGET, tokens.Middleware(api)), maxBodyBytes))
-	mux.Handle("GET /metrics", metricsHandler(hub))
+	mux.Handle("GET /metrics", m.Handler())
 	mux.Handle("GET /{$}", playground.Handler("messenger", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
