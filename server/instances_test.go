@@ -9,15 +9,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"math"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,42 +27,15 @@ import (
 	"github.com/messenger/messenger/internal/tcpproxy"
 )
 
-// instGuard bounds every wait of these tests: reaching it is a failure, not a
-// timing measurement.
-const instGuard = 60 * time.Second
+// busGuard bounds the waits on a bus, its outage and its recovery: reaching
+// it is a failure, not a timing measurement.
+const busGuard = 60 * time.Second
 
-// instSecret is the token secret shared by every instance, so that a token
+// sharedSecret is the token secret shared by every instance, so that a token
 // issued by one is accepted by the others.
-const instSecret = "instances-test-secret-0123456789abcdefghijkl"
+const sharedSecret = "instances-test-secret-0123456789abcdefghijkl"
 
-// instSubscription is every message of the viewer from now on.
-const instSubscription = `subscription($a: String) { messageCreated(after: $a) { id conversationId seq content } }`
-
-// instReceived is one message read from a stream.
-type instReceived struct {
-	ID, ConversationID, Content, Cursor string
-	Seq                                 int
-}
-
-// instNext reads the next message of s.
-func instNext(t testing.TB, s *sseStream) instReceived {
-	t.Helper()
-	p, _ := s.nextMessage(t, instGuard)
-	m := p.Data.MessageCreated
-	return instReceived{ID: m.ID, ConversationID: m.ConversationID, Content: m.Content, Seq: m.Seq, Cursor: p.Extensions.Cursor}
-}
-
-// instExpect reads the next message of s and fails unless it is content.
-func instExpect(t testing.TB, s *sseStream, conversationID, content string) instReceived {
-	t.Helper()
-	m := instNext(t, s)
-	if m.Content != content || m.ConversationID != conversationID || m.Cursor == "" {
-		t.Fatalf("received %+v, want %q in conversation %s with a cursor", m, content, conversationID)
-	}
-	return m
-}
-
-func instRandomHex(t testing.TB) string {
+func randomHex(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
@@ -74,16 +44,16 @@ func instRandomHex(t testing.TB) string {
 	return hex.EncodeToString(b)
 }
 
-// instNATSURL returns the test NATS server's URL (MESSENGER_TEST_NATS, else
+// natsServer returns the test NATS server's URL (MESSENGER_TEST_NATS, else
 // the local default); an unreachable server fails the test under CI and skips
 // it elsewhere.
-func instNATSURL(t testing.TB) string {
+func natsServer(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("MESSENGER_TEST_NATS")
 	if u == "" {
 		u = "nats://127.0.0.1:4222"
 	}
-	conn, err := net.DialTimeout("tcp", instHost(t, u), 5*time.Second)
+	conn, err := net.DialTimeout("tcp", hostOf(t, u), 5*time.Second)
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("NATS unreachable at %s (required when CI is set): %v", u, err)
@@ -94,8 +64,8 @@ func instNATSURL(t testing.TB) string {
 	return u
 }
 
-// instHost returns the host:port of a URL.
-func instHost(t testing.TB, raw string) string {
+// hostOf returns the host:port of a URL.
+func hostOf(t testing.TB, raw string) string {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -104,8 +74,8 @@ func instHost(t testing.TB, raw string) string {
 	return u.Host
 }
 
-// instWithParam returns the URL raw with the query parameter key set.
-func instWithParam(t testing.TB, raw, key, value string) string {
+// withQueryParam returns the URL raw with the query parameter key set.
+func withQueryParam(t testing.TB, raw, key, value string) string {
 	t.Helper()
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -117,85 +87,8 @@ func instWithParam(t testing.TB, raw, key, value string) string {
 	return u.String()
 }
 
-var instSubscriptionsGauge = regexp.MustCompile(`(?m)^messenger_subscriptions (\S+)$`)
-
-// instWaitSubscriptions waits until p has at least n live hub subscriptions,
-// so that whatever is committed from then on reaches them.
-func instWaitSubscriptions(t testing.TB, p *serverProcess, n int) {
-	t.Helper()
-	deadline := time.Now().Add(instGuard)
-	for {
-		got := -1
-		if res, err := http.Get(p.URL + "/metrics"); err == nil {
-			body, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			if m := instSubscriptionsGauge.FindSubmatch(body); m != nil {
-				v, _ := strconv.ParseFloat(string(m[1]), 64)
-				got = int(v)
-			}
-		}
-		if got >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d live subscriptions, want %d", p.URL, got, n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// instWaitLog waits until p has logged substr at least n times.
-func instWaitLog(t testing.TB, p *serverProcess, substr string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(instGuard)
-	for strings.Count(p.Logs(), substr) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("instance never logged %q %d times:\n%s", substr, n, p.Logs())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// instMessages returns every message of the conversation from the database,
-// in seq order, read through the paged messages query.
-func instMessages(t testing.TB, p *serverProcess, token, conversationID string) []instReceived {
-	t.Helper()
-	var all []instReceived
-	var after any
-	for range 1000 {
-		var out struct {
-			Messages struct {
-				Edges []struct {
-					Node struct {
-						ID, Content string
-						Seq         int
-					}
-				}
-				PageInfo struct {
-					HasNextPage bool
-					EndCursor   string
-				}
-			}
-		}
-		p.graphqlTB(t, token, `query($c: ID!, $a: String) { messages(conversationId: $c, first: 100, after: $a) {
-  edges { node { id seq content } } pageInfo { hasNextPage endCursor } } }`, map[string]any{"c": conversationID, "a": after}, &out)
-		if t.Failed() {
-			t.FailNow()
-		}
-		for _, e := range out.Messages.Edges {
-			all = append(all, instReceived{ID: e.Node.ID, ConversationID: conversationID, Seq: e.Node.Seq, Content: e.Node.Content})
-		}
-		if !out.Messages.PageInfo.HasNextPage {
-			return all
-		}
-		after = out.Messages.PageInfo.EndCursor
-	}
-	t.Fatal("messages: too many pages")
-	return nil
-}
-
-// instBus is one Bus adapter under test.
-type instBus struct {
+// busSetup is one Bus adapter under test.
+type busSetup struct {
 	name string
 	// setup returns the environments of instances A and B on one fresh
 	// PostgreSQL schema, and outage, which cuts instance A (once started)
@@ -204,19 +97,19 @@ type instBus struct {
 	setup func(t *testing.T) (envA, envB []string, outage func(t *testing.T, a *serverProcess) (restore func()))
 }
 
-var instBuses = []instBus{
-	{name: "postgres", setup: instPostgresBus},
-	{name: "nats", setup: instNATSBus},
+var buses = []busSetup{
+	{name: "postgres", setup: postgresBus},
+	{name: "nats", setup: natsBus},
 }
 
-// instPostgresBus runs both instances with the LISTEN/NOTIFY bus. A's
+// postgresBus runs both instances with the LISTEN/NOTIFY bus. A's
 // connections carry a unique application_name, so that its LISTEN backend can
 // be told from every other one on the server (other tests share it).
-func instPostgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
+func postgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
 	dbURL := dbtest.PostgresURL(t)
-	appName := "messenger_inst_" + instRandomHex(t)
-	envA = []string{"DATABASE_URL=" + instWithParam(t, dbURL, "application_name", appName), "MESSENGER_BUS=postgres", "MESSENGER_SECRET=" + instSecret}
-	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=postgres", "MESSENGER_SECRET=" + instSecret}
+	appName := "messenger_inst_" + randomHex(t)
+	envA = []string{"DATABASE_URL=" + withQueryParam(t, dbURL, "application_name", appName), "MESSENGER_BUS=postgres", "MESSENGER_SECRET=" + sharedSecret}
+	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=postgres", "MESSENGER_SECRET=" + sharedSecret}
 	outage = func(t *testing.T, a *serverProcess) func() {
 		t.Helper()
 		ctx := context.Background()
@@ -250,7 +143,7 @@ func instPostgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T,
 		}
 
 		var pids []int32
-		for deadline := time.Now().Add(instGuard); len(pids) == 0; pids = listeners() {
+		for deadline := time.Now().Add(busGuard); len(pids) == 0; pids = listeners() {
 			if time.Now().After(deadline) || t.Failed() {
 				t.Fatalf("no LISTEN backend with application_name %s", appName)
 			}
@@ -263,7 +156,7 @@ func instPostgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T,
 			t.Fatalf("pg_terminate_backend(%d) = false", pids[0])
 		}
 		killed := map[int32]bool{pids[0]: true}
-		instWaitLog(t, a, "postgres listener lost", 1)
+		a.waitLog(t, "postgres listener lost", 1, busGuard)
 
 		// Keep A off the bus: terminate every listener it re-establishes
 		// until restore is called.
@@ -287,7 +180,7 @@ func instPostgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T,
 			close(stop)
 			<-stopped
 			t.Logf("terminated %d LISTEN backends of instance A", len(killed))
-			deadline := time.Now().Add(instGuard)
+			deadline := time.Now().Add(busGuard)
 			for {
 				if slices.ContainsFunc(listeners(), func(pid int32) bool { return !killed[pid] }) {
 					return // listening again on a new backend; the hub resyncs right after
@@ -302,33 +195,49 @@ func instPostgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T,
 	return envA, envB, outage
 }
 
-// instNATSBus runs both instances with the NATS bus, A through a TCP proxy
+// natsBus runs both instances with the NATS bus, A through a TCP proxy
 // that the outage cuts.
-func instNATSBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
+func natsBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
 	dbURL := dbtest.PostgresURL(t)
-	natsURL := instNATSURL(t)
-	proxy := tcpproxy.Start(t, instHost(t, natsURL))
-	envA = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=nats://" + proxy.Addr(), "MESSENGER_SECRET=" + instSecret}
-	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=" + natsURL, "MESSENGER_SECRET=" + instSecret}
+	natsURL := natsServer(t)
+	proxy := tcpproxy.Start(t, hostOf(t, natsURL))
+	envA = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=nats://" + proxy.Addr(), "MESSENGER_SECRET=" + sharedSecret}
+	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=" + natsURL, "MESSENGER_SECRET=" + sharedSecret}
 	outage = func(t *testing.T, a *serverProcess) func() {
 		t.Helper()
 		reconnected := strings.Count(a.Logs(), "nats reconnected")
 		proxy.SetPaused(true)
 		proxy.Cut()
-		instWaitLog(t, a, "nats disconnected", 1)
+		a.waitLog(t, "nats disconnected", 1, busGuard)
 		return func() {
 			proxy.SetPaused(false)
-			instWaitLog(t, a, "nats reconnected", reconnected+1)
+			a.waitLog(t, "nats reconnected", reconnected+1, busGuard)
 		}
 	}
 	return envA, envB, outage
+}
+
+// bobToAlice signs alice up through a and bob through b, has bob start
+// their conversation through b, and opens alice's stream on a, subscribed
+// once it returns.
+func bobToAlice(t testing.TB, a, b *serverProcess) (aliceToken, bobToken, conv string, stream *sseStream) {
+	t.Helper()
+	aliceToken, _ = a.signUp(t, "alice")
+	bobToken, _ = b.signUp(t, "bob")
+	conv = b.direct(t, bobToken, "alice")
+	if t.Failed() {
+		t.FailNow()
+	}
+	stream = a.subscribePOST(t, aliceToken, nil)
+	a.waitSubscriptionsAtLeast(t, 1)
+	return aliceToken, bobToken, conv, stream
 }
 
 // TestInstancesDeliverAcrossInstances: a message sent through one instance
 // reaches the subscriptions of the other one (and the sender's own, locally),
 // once, whichever way it goes.
 func TestInstancesDeliverAcrossInstances(t *testing.T) {
-	for _, bus := range instBuses {
+	for _, bus := range buses {
 		t.Run(bus.name, func(t *testing.T) {
 			envA, envB, _ := bus.setup(t)
 			a := startServer(t, envA...)
@@ -340,13 +249,10 @@ func TestInstancesDeliverAcrossInstances(t *testing.T) {
 			if t.Failed() {
 				t.FailNow()
 			}
-			onA := openPOSTStream(t, a.URL, aliceToken, instSubscription, nil)
-			onB := openPOSTStream(t, b.URL, bobToken, instSubscription, nil)
-			if onA.Status != http.StatusOK || onB.Status != http.StatusOK {
-				t.Fatalf("stream statuses %d, %d", onA.Status, onB.Status)
-			}
-			instWaitSubscriptions(t, a, 1)
-			instWaitSubscriptions(t, b, 1)
+			onA := a.subscribePOST(t, aliceToken, nil)
+			onB := b.subscribePOST(t, bobToken, nil)
+			a.waitSubscriptionsAtLeast(t, 1)
+			b.waitSubscriptionsAtLeast(t, 1)
 
 			// Rounds 1 and 2 may reach a stream through its initial catch-up;
 			// rounds 3 and 4 come after each stream delivered a message, so
@@ -363,22 +269,22 @@ func TestInstancesDeliverAcrossInstances(t *testing.T) {
 				{b, aliceToken, "alice through B with a token issued by A"},
 			}
 			for i, r := range rounds {
-				seq, id := r.from.send(t, r.token, conv, r.text)
-				if t.Failed() {
-					t.FailNow()
+				sent, err := r.from.send(r.token, conv, r.text)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if seq != i+1 {
-					t.Fatalf("%q stored with seq %d, want %d", r.text, seq, i+1)
+				if sent.Seq != i+1 {
+					t.Fatalf("%q stored with seq %d, want %d", r.text, sent.Seq, i+1)
 				}
 				for _, s := range []*sseStream{onA, onB} {
-					if got := instExpect(t, s, conv, r.text); got.ID != id || got.Seq != seq {
-						t.Fatalf("received %+v, want id %s seq %d", got, id, seq)
+					if got := s.expect(t, conv, r.text); got.ID != sent.ID || got.Seq != sent.Seq {
+						t.Fatalf("received %+v, want id %s seq %d", got, sent.ID, sent.Seq)
 					}
 				}
 			}
 			// Nothing is delivered twice (e.g. once locally, once by the bus).
-			onA.expectQuiet(t, 300*time.Millisecond)
-			onB.expectQuiet(t, 300*time.Millisecond)
+			expectQuiet(t, 300*time.Millisecond, onA)
+			expectQuiet(t, 300*time.Millisecond, onB)
 		})
 	}
 }
@@ -394,23 +300,13 @@ func TestInstancesBusOutageMidBurst(t *testing.T) {
 		pauseAt    = 100 // the sender waits for the cut before sending this one
 		after      = 5   // sent once A is back on the bus
 	)
-	for _, bus := range instBuses {
+	for _, bus := range buses {
 		t.Run(bus.name, func(t *testing.T) {
 			envA, envB, outage := bus.setup(t)
 			a := startServer(t, envA...)
 			b := startServer(t, envB...)
 
-			aliceToken, _ := a.signUp(t, "alice")
-			bobToken, _ := b.signUp(t, "bob")
-			conv := b.direct(t, bobToken, "alice")
-			if t.Failed() {
-				t.FailNow()
-			}
-			stream := openPOSTStream(t, a.URL, aliceToken, instSubscription, nil)
-			if stream.Status != http.StatusOK {
-				t.Fatalf("stream status %d", stream.Status)
-			}
-			instWaitSubscriptions(t, a, 1)
+			aliceToken, bobToken, conv, stream := bobToAlice(t, a, b)
 
 			// Bob sends the burst through B, one message after the other;
 			// everything from message pauseAt on is stored while A is cut off.
@@ -425,23 +321,23 @@ func TestInstancesBusOutageMidBurst(t *testing.T) {
 							return
 						}
 					}
-					if seq, _ := b.send(t, bobToken, conv, fmt.Sprint("burst ", i)); seq != i {
-						t.Errorf("burst message %d stored with seq %d", i, seq)
+					if m, err := b.send(bobToken, conv, fmt.Sprint("burst ", i)); err != nil || m.Seq != i {
+						t.Errorf("burst message %d stored with seq %d (%v)", i, m.Seq, err)
 						return
 					}
 				}
 			}()
 			t.Cleanup(func() { close(stop); <-sent })
 
-			var got []instReceived
+			var got []received
 			for len(got) < liveBefore {
-				got = append(got, instNext(t, stream))
+				got = append(got, stream.message(t))
 			}
 			restore := outage(t, a)
 			close(cutDone)
 			select {
 			case <-sent:
-			case <-time.After(2 * instGuard):
+			case <-time.After(2 * busGuard):
 				t.Fatal("the burst did not end")
 			}
 			if t.Failed() {
@@ -452,24 +348,24 @@ func TestInstancesBusOutageMidBurst(t *testing.T) {
 			// The rest of the burst arrives only through the catch-up that
 			// follows the reconnect: nothing live comes after it.
 			for len(got) < burst {
-				got = append(got, instNext(t, stream))
+				got = append(got, stream.message(t))
 			}
 			for i := 1; i <= after; i++ {
 				text := fmt.Sprint("after ", i)
-				seq, _ := b.send(t, bobToken, conv, text)
-				if t.Failed() {
-					t.FailNow()
+				sent, err := b.send(bobToken, conv, text)
+				if err != nil {
+					t.Fatal(err)
 				}
-				m := instExpect(t, stream, conv, text)
-				if m.Seq != seq {
-					t.Fatalf("received %+v, want seq %d", m, seq)
+				m := stream.expect(t, conv, text)
+				if m.Seq != sent.Seq {
+					t.Fatalf("received %+v, want seq %d", m, sent.Seq)
 				}
 				got = append(got, m)
 			}
-			stream.expectQuiet(t, 500*time.Millisecond)
+			expectQuiet(t, 500*time.Millisecond, stream)
 
 			// Exactly once, in order, as stored.
-			stored := instMessages(t, a, aliceToken, conv)
+			stored := a.stored(t, aliceToken, conv)
 			if len(stored) != burst+after {
 				t.Fatalf("%d messages stored, want %d", len(stored), burst+after)
 			}
@@ -506,7 +402,7 @@ func TestInstancesLatency(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	secret := "MESSENGER_SECRET=" + instSecret
+	secret := "MESSENGER_SECRET=" + sharedSecret
 	setups := []struct {
 		name  string
 		start func(t *testing.T) (sender, receiver *serverProcess)
@@ -524,7 +420,7 @@ func TestInstancesLatency(t *testing.T) {
 			return startServerBinary(t, bin, env...), startServerBinary(t, bin, env...)
 		}},
 		{"two/nats-bus", func(t *testing.T) (*serverProcess, *serverProcess) {
-			env := []string{"DATABASE_URL=" + dbtest.PostgresURL(t), "MESSENGER_BUS=" + instNATSURL(t), secret}
+			env := []string{"DATABASE_URL=" + dbtest.PostgresURL(t), "MESSENGER_BUS=" + natsServer(t), secret}
 			return startServerBinary(t, bin, env...), startServerBinary(t, bin, env...)
 		}},
 	}
@@ -537,8 +433,8 @@ func TestInstancesLatency(t *testing.T) {
 			if t.Failed() {
 				t.FailNow()
 			}
-			stream := openPOSTStream(t, receiver.URL, bobToken, instSubscription, nil)
-			instWaitSubscriptions(t, receiver, 1)
+			stream := receiver.subscribePOST(t, bobToken, nil)
+			receiver.waitSubscriptionsAtLeast(t, 1)
 
 			const warmUp = 10
 			latencies := make([]time.Duration, 0, n)
@@ -552,9 +448,11 @@ func TestInstancesLatency(t *testing.T) {
 				start := time.Now()
 				go func() {
 					defer close(sent)
-					sender.send(t, aliceToken, conv, text)
+					if _, err := sender.send(aliceToken, conv, text); err != nil {
+						t.Error(err)
+					}
 				}()
-				m := instNext(t, stream)
+				m := stream.message(t)
 				elapsed := time.Since(start)
 				if m.Content != text || m.Seq != i {
 					t.Fatalf("received %+v, want %q with seq %d", m, text, i)
@@ -583,22 +481,14 @@ func TestInstancesLatency(t *testing.T) {
 // comes to reveal the gap.
 func TestInstancesNotifyConnectionLoss(t *testing.T) {
 	dbURL := dbtest.PostgresURL(t)
-	appName := "messenger_inst_" + instRandomHex(t)
-	a := startServer(t, "DATABASE_URL="+dbURL, "MESSENGER_BUS=postgres", "MESSENGER_SECRET="+instSecret)
-	b := startServer(t, "DATABASE_URL="+instWithParam(t, dbURL, "application_name", appName), "MESSENGER_BUS=postgres", "MESSENGER_SECRET="+instSecret)
-	aliceToken, _ := a.signUp(t, "alice")
-	bobToken, _ := b.signUp(t, "bob")
-	conv := b.direct(t, bobToken, "alice")
-	if t.Failed() {
-		t.FailNow()
+	appName := "messenger_inst_" + randomHex(t)
+	a := startServer(t, "DATABASE_URL="+dbURL, "MESSENGER_BUS=postgres", "MESSENGER_SECRET="+sharedSecret)
+	b := startServer(t, "DATABASE_URL="+withQueryParam(t, dbURL, "application_name", appName), "MESSENGER_BUS=postgres", "MESSENGER_SECRET="+sharedSecret)
+	_, bobToken, conv, stream := bobToAlice(t, a, b)
+	if _, err := b.send(bobToken, conv, "before"); err != nil {
+		t.Fatal(err)
 	}
-	stream := openPOSTStream(t, a.URL, aliceToken, instSubscription, nil)
-	if stream.Status != http.StatusOK {
-		t.Fatalf("stream status %d", stream.Status)
-	}
-	instWaitSubscriptions(t, a, 1)
-	b.send(t, bobToken, conv, "before")
-	instExpect(t, stream, conv, "before")
+	stream.expect(t, conv, "before")
 
 	// Terminate B's NOTIFY connections (their last statement is pg_notify)
 	// and wait until they are gone; B's pool still holds them.
@@ -621,7 +511,7 @@ func TestInstancesNotifyConnectionLoss(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for deadline := time.Now().Add(instGuard); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(busGuard); ; time.Sleep(5 * time.Millisecond) {
 		var alive int
 		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)`, pids).Scan(&alive); err != nil {
 			t.Fatal(err)
@@ -634,9 +524,8 @@ func TestInstancesNotifyConnectionLoss(t *testing.T) {
 		}
 	}
 
-	b.send(t, bobToken, conv, "after")
-	if t.Failed() {
-		t.FailNow()
+	if _, err := b.send(bobToken, conv, "after"); err != nil {
+		t.Fatal(err)
 	}
 	// pgxpool does not check a connection used less than a second ago, so
 	// the first NOTIFY after the kill fails; Publish must retry on another.
@@ -645,19 +534,8 @@ func TestInstancesNotifyConnectionLoss(t *testing.T) {
 		if !ok || !strings.Contains(ev.Data, `"content":"after"`) {
 			t.Fatalf("got %+v (open %v), want the message %q", ev, ok, "after")
 		}
-	case <-time.After(instGuard / 4):
+	case <-time.After(busGuard / 4):
 		t.Fatalf("the message stored after B's NOTIFY connection died never reached A's subscriber; B logged:\n%s",
-			instGrep(b.Logs(), "notify"))
+			b.logLines("notify"))
 	}
-}
-
-// instGrep returns the lines of logs that contain substr.
-func instGrep(logs, substr string) string {
-	var out []string
-	for line := range strings.Lines(logs) {
-		if strings.Contains(line, substr) {
-			out = append(out, strings.TrimRight(line, "\n"))
-		}
-	}
-	return strings.Join(out, "\n")
 }
