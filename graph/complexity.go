@@ -1,6 +1,15 @@
 package graph
 
-import "github.com/messenger/messenger/internal/chat"
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/metrics"
+)
 
 // complexity charges every list field for the page it can return: its
 // children's cost times the page size asked for (or the default), so that
@@ -32,4 +41,25 @@ func complexity() ComplexityRoot {
 	c.Query.SearchUsers = func(child int, _ string, first *int) int { return page(child, first, chat.DefaultSearchResults) }
 	c.Conversation.Participants = func(child int) int { return 1 + chat.MaxGroupMembers*child }
 	return c
+}
+
+// complexityLimit is gqlgen's fixed complexity limit at MaxComplexity, with
+// its refusals counted.
+func complexityLimit(m *metrics.Metrics) graphql.HandlerExtension {
+	return countedComplexity{ComplexityLimit: extension.FixedComplexityLimit(MaxComplexity), metrics: m}
+}
+
+type countedComplexity struct {
+	*extension.ComplexityLimit
+	metrics *metrics.Metrics
+}
+
+// MutateOperationContext refuses an operation over the limit with
+// COMPLEXITY_LIMIT_EXCEEDED and counts the refusal.
+func (c countedComplexity) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	err := c.ComplexityLimit.MutateOperationContext(ctx, opCtx)
+	if err != nil {
+		c.metrics.Refused("complexity")
+	}
+	return err
 }

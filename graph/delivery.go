@@ -15,7 +15,7 @@ import (
 // subscription channel: value picks what each event shows (false: the
 // event is not shown here), and each event's context carries its cursor to
 // the response's extensions.cursor (and the GET stream's id: line). The
-// channel is closed when ctx ends; when the database fails, the stream is
+// channel is closed when ctx ends or the request's session ends; when the database fails, the stream is
 // cut without "complete", so that the client resumes from its cursor.
 func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int64, filter func(chat.Event) bool, value func(chat.Event) T) <-chan graphql.Event[T] {
 	// The GET transport writes the starting point as an id-only frame, so
@@ -23,7 +23,8 @@ func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int6
 	transport.AnnounceCursor(ctx, chat.EventCursor(viewer, from))
 	// Subscribe, then replay from the database: whatever commits in between
 	// is read back, and the stream drops what it already delivered.
-	stream := pubsub.NewStream(r.Hub.Subscribe(viewer), r.Chat, from, filter)
+	session, _ := sessionID(ctx) // the resolver has checked the viewer
+	stream := pubsub.NewStream(r.Hub.SubscribeSession(viewer, session), r.Chat, from, filter)
 	out := make(chan graphql.Event[T])
 	go func() {
 		defer close(out)

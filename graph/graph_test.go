@@ -35,7 +35,7 @@ func (c *statementCounter) Trace(context.Context, time.Time, func() (string, int
 }
 
 type api struct {
-	t       *testing.T
+	t       testing.TB
 	handler http.Handler
 	svc     *chat.Service
 	tokens  *auth.Tokens
@@ -43,16 +43,23 @@ type api struct {
 	logs    *bytes.Buffer
 }
 
-func newAPI(t *testing.T, db *database.DB) *api {
+// newAPI returns the GraphQL handler over db, configured further by opts.
+func newAPI(t testing.TB, db *database.DB, opts ...func(*graph.HandlerConfig)) *api {
 	counter := &statementCounter{Interface: logger.Discard}
 	svc := chat.NewService(db, nil).WithDB(db.Session(&gorm.Session{Logger: counter}))
 	tokens := auth.NewTokens([]byte("a test secret that is long enough!!"), time.Hour)
 	logs := &bytes.Buffer{}
-	h := graph.NewHandler(graph.HandlerConfig{
+	cfg := graph.HandlerConfig{
 		Resolver: &graph.Resolver{Chat: svc, Tokens: tokens},
 		Logger:   slog.New(slog.NewTextHandler(logs, nil)),
-	})
-	return &api{t: t, handler: tokens.Middleware(h), svc: svc, tokens: tokens, counter: counter, logs: logs}
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	h := graph.NewHandler(cfg)
+	// Sessions are looked up outside the counted statements.
+	sessions := auth.NewSessions(chat.NewService(db, nil).SessionLive, time.Minute, 1000)
+	return &api{t: t, handler: tokens.Middleware(sessions, h), svc: svc, tokens: tokens, counter: counter, logs: logs}
 }
 
 type gqlError struct {
@@ -68,6 +75,14 @@ type gqlResponse struct {
 // do runs one operation as the holder of token ("" for none).
 func (a *api) do(token, query string, vars map[string]any) gqlResponse {
 	a.t.Helper()
+	_, resp := a.status(token, query, vars)
+	return resp
+}
+
+// status runs one operation as the holder of token ("" for none) and
+// returns the HTTP status with the response.
+func (a *api) status(token, query string, vars map[string]any) (int, gqlResponse) {
+	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -81,7 +96,7 @@ func (a *api) do(token, query string, vars map[string]any) gqlResponse {
 	if err := json.Unmarshal(raw, &resp); err != nil {
 		a.t.Fatalf("decode %s: %v", raw, err)
 	}
-	return resp
+	return rec.Code, resp
 }
 
 // ok runs an operation that must succeed and decodes its data into out.
@@ -200,8 +215,11 @@ func TestAuthorization(t *testing.T) {
 					}
 				}
 			}
-			expired := auth.NewTokens([]byte("a test secret that is long enough!!"), time.Nanosecond)
-			old, _, _ := expired.Issue(alice.ID)
+			session, _, err := a.svc.StartSession(context.Background(), alice.ID, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			old, _ := a.tokens.Issue(alice.ID, session, time.Now())
 			time.Sleep(1100 * time.Millisecond) // JWT expiry has one-second resolution
 			if code := a.code(old, `{ me { id } }`, nil); code != chat.CodeUnauthenticated {
 				t.Errorf("expired token: code %s", code)

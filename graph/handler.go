@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/messenger/messenger/graph/transport"
+	"github.com/messenger/messenger/internal/metrics"
 )
 
 // MaxComplexity bounds how much one operation may ask for, counting every
@@ -46,6 +47,14 @@ type HandlerConfig struct {
 	// Shutdown, once done, cuts every open event stream so that its client
 	// resumes elsewhere (nil: never).
 	Shutdown context.Context
+	// Limits bound each document before it is validated or run
+	// (DefaultDocumentLimits when zero).
+	Limits DocumentLimits
+	// Production turns introspection off and keeps every error free of
+	// "Did you mean" suggestions of schema names.
+	Production bool
+	// Metrics counts refusals (nil: none).
+	Metrics *metrics.Metrics
 	// OnOperation, when set, is called with the name of every operation the
 	// handler runs ("" for an anonymous one), in the request's context.
 	OnOperation func(ctx context.Context, name string)
@@ -70,12 +79,22 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.AddTransport(gqltransport.Options{})
 	srv.AddTransport(gqltransport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
 	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
-	srv.AddTransport(gqltransport.POST{})
+	srv.AddTransport(transport.POST{Refused: cfg.Metrics.Refused})
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	limits := cfg.Limits
+	if limits == (DocumentLimits{}) {
+		limits = DefaultDocumentLimits
+	}
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
+	srv.SetParserTokenLimit(limits.Tokens)
+	srv.SetDisableSuggestion(cfg.Production)
+	if !cfg.Production {
+		srv.Use(extension.Introspection{})
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	srv.Use(documentCheck{limits: limits, cache: queries, metrics: cfg.Metrics})
+	srv.Use(complexityLimit(cfg.Metrics))
 
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if cfg.OnOperation != nil {
@@ -93,6 +112,9 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	})
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
+		if resp != nil {
+			resp.Errors = boundErrors(resp.Errors)
+		}
 		if cursor, ok := cursorFrom(ctx); ok && resp != nil {
 			if resp.Extensions == nil {
 				resp.Extensions = map[string]any{}
@@ -106,7 +128,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 		return fmt.Errorf("panic: %v", p)
 	})
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
-		return presentError(ctx, logger, err)
+		return presentError(ctx, logger, err, cfg.Production)
 	})
 	return transport.GuardStreams(shutdown, writeTimeout, srv)
 }

@@ -20,7 +20,11 @@ func (r *mutationResolver) CreateStreamTicket(ctx context.Context) (*model.Strea
 	if err != nil {
 		return nil, err
 	}
-	ticket, expires, err := r.Chat.CreateStreamTicket(ctx, viewer, r.TicketTTL)
+	session, err := sessionID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ticket, expires, err := r.Chat.CreateStreamTicket(ctx, viewer, session, r.TicketTTL)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) 
 	if err != nil {
 		return nil, err
 	}
-	return r.authPayload(u)
+	return r.newSession(ctx, u)
 }
 
 // LogIn is the resolver for the logIn field.
@@ -27,7 +27,48 @@ func (r *mutationResolver) LogIn(ctx context.Context, input model.LogInInput) (*
 	if err != nil {
 		return nil, err
 	}
-	return r.authPayload(u)
+	return r.newSession(ctx, u)
+}
+
+// LogOut is the resolver for the logOut field.
+func (r *mutationResolver) LogOut(ctx context.Context) (bool, error) {
+	viewer, err := viewerID(ctx)
+	if err != nil {
+		return false, err
+	}
+	session, err := sessionID(ctx)
+	if err != nil {
+		return false, err
+	}
+	return true, r.Chat.EndSession(ctx, viewer, session)
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.AuthPayload, error) {
+	viewer, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	session, err := sessionID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Chat.ChangePassword(ctx, viewer, session, input.CurrentPassword, input.NewPassword); err != nil {
+		return nil, err
+	}
+	expires, err := r.Chat.SessionExpiry(ctx, viewer, session)
+	if err != nil {
+		return nil, err
+	}
+	token, err := r.Tokens.Issue(viewer, session, expires)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.Chat.UserByID(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AuthPayload{Token: token, ExpiresAt: expires, User: u}, nil
 }
 
 // Me is the resolver for the me field.

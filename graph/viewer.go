@@ -15,3 +15,12 @@ func viewerID(ctx context.Context) (string, error) {
 	}
 	return "", chat.Errorf(chat.CodeUnauthenticated, "authentication required: send Authorization: Bearer <token>")
 }
+
+// sessionID returns the session the authenticated request acts in, or
+// UNAUTHENTICATED.
+func sessionID(ctx context.Context) (string, error) {
+	if _, err := viewerID(ctx); err != nil {
+		return "", err
+	}
+	return auth.SessionID(ctx), nil
+}

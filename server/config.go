@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/messenger/messenger/graph"
+	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/auth"
 )
 
@@ -23,35 +25,88 @@ type config struct {
 	KeepAlive   time.Duration
 	// StreamWriteTimeout cuts an event stream whose client takes no data for that long.
 	StreamWriteTimeout time.Duration
+	// SessionCacheTTL bounds how long an instance that missed a session's
+	// end on the bus keeps accepting its tokens.
+	SessionCacheTTL time.Duration
+
+	// Env is "development" or "production" (introspection off, no
+	// suggestions in errors, no IDE unless IDE is "on").
+	Env string
+	IDE string
+
+	MaxBodyBytes    int64
+	BodyReadTimeout time.Duration
+	Limits          graph.DocumentLimits
+}
+
+// Production reports whether the server runs in production mode.
+func (c config) Production() bool { return c.Env == "production" }
+
+// ServeIDE reports whether the GraphQL IDE is served at /.
+func (c config) ServeIDE() bool {
+	return c.IDE == "on" || (c.IDE == "" && !c.Production())
 }
 
 // option is one configuration value: a flag, the environment variable it
-// falls back to, and the default used when neither is set.
+// falls back to, and the value (holding its default) it sets.
 type option struct {
-	flag, env, def, usage string
+	flag, env, usage string
+	value            flag.Value
 }
 
-var options = []option{
-	{"addr", "MESSENGER_ADDR", ":8080", "listen address"},
-	{"database-url", "DATABASE_URL", "", "postgres:// URL, or sqlite:PATH; empty: embedded SQLite at ./data/messenger.db"},
-	{"secret", "MESSENGER_SECRET", "", "token signing secret, at least 32 characters; empty: generated once and kept in the database"},
-	{"bus", "MESSENGER_BUS", "memory", "event bus between instances: memory, postgres or nats://host:port"},
-	{"token-ttl", "MESSENGER_TOKEN_TTL", auth.DefaultTokenTTL.String(), "access token lifetime"},
-	{"ticket-ttl", "MESSENGER_TICKET_TTL", auth.DefaultTicketTTL.String(), "stream ticket lifetime"},
-	{"keepalive", "MESSENGER_KEEPALIVE", graph.DefaultKeepAlive.String(), "interval of keep-alive pings on event streams"},
-	{"stream-write-timeout", "MESSENGER_STREAM_WRITE_TIMEOUT", graph.DefaultStreamWriteTimeout.String(),
-		"cut an event stream whose client takes no data for this long"},
+// options returns the options that fill cfg, with cfg's current values as
+// their defaults.
+func options(cfg *config) []option {
+	return []option{
+		{"addr", "MESSENGER_ADDR", "listen address", (*text)(&cfg.Addr)},
+		{"database-url", "DATABASE_URL", "postgres:// URL, or sqlite:PATH; empty: embedded SQLite at ./data/messenger.db", (*text)(&cfg.DatabaseURL)},
+		{"secret", "MESSENGER_SECRET", "token signing secret, at least 32 characters; empty: generated once and kept in the database", (*text)(&cfg.Secret)},
+		{"bus", "MESSENGER_BUS", "event bus between instances: memory, postgres or nats://host:port", (*text)(&cfg.Bus)},
+		{"token-ttl", "MESSENGER_TOKEN_TTL", "access token lifetime", (*duration)(&cfg.TokenTTL)},
+		{"ticket-ttl", "MESSENGER_TICKET_TTL", "stream ticket lifetime", (*duration)(&cfg.TicketTTL)},
+		{"keepalive", "MESSENGER_KEEPALIVE", "interval of keep-alive pings on event streams", (*duration)(&cfg.KeepAlive)},
+		{"stream-write-timeout", "MESSENGER_STREAM_WRITE_TIMEOUT", "cut an event stream whose client takes no data for this long", (*duration)(&cfg.StreamWriteTimeout)},
+		{"session-cache-ttl", "MESSENGER_SESSION_CACHE_TTL", "how long a session found live is trusted without asking the database again", (*duration)(&cfg.SessionCacheTTL)},
+		{"env", "MESSENGER_ENV", "development, or production: introspection off, no name suggestions in errors, no IDE", (*text)(&cfg.Env)},
+		{"ide", "MESSENGER_IDE", "on or off: serve the GraphQL IDE at / (default: on in development, off in production)", (*text)(&cfg.IDE)},
+		{"max-body-bytes", "MESSENGER_MAX_BODY_BYTES", "largest request body; larger ones get 413", (*count64)(&cfg.MaxBodyBytes)},
+		{"body-read-timeout", "MESSENGER_BODY_READ_TIMEOUT", "time a client has to send its request body", (*duration)(&cfg.BodyReadTimeout)},
+		{"max-query-tokens", "MESSENGER_MAX_QUERY_TOKENS", "most lexical tokens in a GraphQL document", (*count)(&cfg.Limits.Tokens)},
+		{"max-query-fields", "MESSENGER_MAX_QUERY_FIELDS", "most fields in a GraphQL document, fragments expanded", (*count)(&cfg.Limits.Fields)},
+		{"max-query-aliases", "MESSENGER_MAX_QUERY_ALIASES", "most aliased fields in a GraphQL document", (*count)(&cfg.Limits.Aliases)},
+		{"max-query-directives", "MESSENGER_MAX_QUERY_DIRECTIVES", "most directives in a GraphQL document", (*count)(&cfg.Limits.Directives)},
+		{"max-query-depth", "MESSENGER_MAX_QUERY_DEPTH", "deepest nesting of fields in an operation", (*count)(&cfg.Limits.Depth)},
+		{"max-root-fields", "MESSENGER_MAX_ROOT_FIELDS", "most root fields (aliases included) in an operation", (*count)(&cfg.Limits.RootFields)},
+	}
+}
+
+// defaults returns the configuration before flags and environment.
+func defaults() config {
+	return config{
+		Addr:               ":8080",
+		Bus:                "memory",
+		TokenTTL:           auth.DefaultTokenTTL,
+		TicketTTL:          auth.DefaultTicketTTL,
+		KeepAlive:          graph.DefaultKeepAlive,
+		StreamWriteTimeout: graph.DefaultStreamWriteTimeout,
+		SessionCacheTTL:    auth.DefaultSessionCacheTTL,
+		Env:                "development",
+		MaxBodyBytes:       transport.DefaultMaxBodyBytes,
+		BodyReadTimeout:    transport.DefaultBodyReadTimeout,
+		Limits:             graph.DefaultDocumentLimits,
+	}
 }
 
 // parseConfig reads flags from args over the environment given by getenv.
 // Values from the environment are applied after parsing, so that a usage
 // message never prints them (they may hold secrets).
 func parseConfig(args []string, getenv func(string) string, output io.Writer) (config, error) {
+	cfg := defaults()
+	opts := options(&cfg)
 	fs := flag.NewFlagSet("messenger", flag.ContinueOnError)
 	fs.SetOutput(output)
-	values := make(map[string]*string, len(options))
-	for _, s := range options {
-		values[s.flag] = fs.String(s.flag, s.def, s.usage+" ("+s.env+")")
+	for _, o := range opts {
+		fs.Var(o.value, o.flag, o.usage+" ("+o.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -61,32 +116,66 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	for _, s := range options {
-		if v := getenv(s.env); v != "" && !given[s.flag] {
-			*values[s.flag] = v
+	for _, o := range opts {
+		if v := getenv(o.env); v != "" && !given[o.flag] {
+			if err := o.value.Set(v); err != nil {
+				return config{}, fmt.Errorf("%s: %w", o.env, err)
+			}
 		}
-	}
-
-	cfg := config{
-		Addr:        *values["addr"],
-		DatabaseURL: *values["database-url"],
-		Secret:      *values["secret"],
-		Bus:         *values["bus"],
-	}
-	for name, into := range map[string]*time.Duration{
-		"token-ttl":            &cfg.TokenTTL,
-		"ticket-ttl":           &cfg.TicketTTL,
-		"keepalive":            &cfg.KeepAlive,
-		"stream-write-timeout": &cfg.StreamWriteTimeout,
-	} {
-		d, err := time.ParseDuration(*values[name])
-		if err != nil || d <= 0 {
-			return cfg, fmt.Errorf("-%s: want a positive duration such as 30s, got %q", name, *values[name])
-		}
-		*into = d
 	}
 	if cfg.Secret != "" && len(cfg.Secret) < 32 {
 		return cfg, errors.New("MESSENGER_SECRET must be at least 32 characters")
 	}
+	if cfg.Env != "development" && cfg.Env != "production" {
+		return cfg, fmt.Errorf("-env: want development or production, got %q", cfg.Env)
+	}
+	if cfg.IDE != "" && cfg.IDE != "on" && cfg.IDE != "off" {
+		return cfg, fmt.Errorf("-ide: want on or off, got %q", cfg.IDE)
+	}
 	return cfg, nil
+}
+
+// text is a string option.
+type text string
+
+func (t *text) String() string     { return string(*t) }
+func (t *text) Set(v string) error { *t = text(v); return nil }
+
+// duration is a positive duration option, such as 30s.
+type duration time.Duration
+
+func (d *duration) String() string { return time.Duration(*d).String() }
+func (d *duration) Set(v string) error {
+	parsed, err := time.ParseDuration(v)
+	if err != nil || parsed <= 0 {
+		return fmt.Errorf("want a positive duration such as 30s, got %q", v)
+	}
+	*d = duration(parsed)
+	return nil
+}
+
+// count is a positive whole number option.
+type count int
+
+func (c *count) String() string { return strconv.Itoa(int(*c)) }
+func (c *count) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a positive whole number, got %q", v)
+	}
+	*c = count(n)
+	return nil
+}
+
+// count64 is a positive whole number option that may exceed 2^31.
+type count64 int64
+
+func (c *count64) String() string { return strconv.FormatInt(int64(*c), 10) }
+func (c *count64) Set(v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a positive whole number, got %q", v)
+	}
+	*c = count64(n)
+	return nil
 }

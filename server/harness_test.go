@@ -393,7 +393,9 @@ func sameMessages(t testing.TB, what string, got []received, want []message) {
 	}
 }
 
-// metrics reads the server's unlabelled Prometheus samples.
+// metrics reads the server's Prometheus samples, keyed by name, and for a
+// labelled sample by name and labels as exposed (refused("…") builds the key
+// of a refusal counter).
 func (p *serverProcess) metrics(t testing.TB) map[string]float64 {
 	t.Helper()
 	m, err := p.readMetrics()
@@ -421,10 +423,11 @@ func (p *serverProcess) readMetrics() (map[string]float64, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		name, value, ok := strings.Cut(line, " ")
-		if !ok || strings.Contains(name, "{") {
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
 			continue
 		}
+		name, value := line[:i], line[i+1:]
 		if v, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err == nil {
 			m[name] = v
 		}
@@ -433,6 +436,11 @@ func (p *serverProcess) readMetrics() (map[string]float64, error) {
 		return nil, fmt.Errorf("GET /metrics: %w", err)
 	}
 	return m, nil
+}
+
+// refused is the metrics key of the refusals counted for limit.
+func refused(limit string) string {
+	return `messenger_refusals_total{limit="` + limit + `"}`
 }
 
 // waitMetrics polls /metrics until ok accepts a reading, failing the test

@@ -27,6 +27,9 @@ import (
 // shutdownGrace is how long in-flight requests get to finish on shutdown.
 const shutdownGrace = 10 * time.Second
 
+// maxHeaderBytes bounds a request's header; larger ones get 431.
+const maxHeaderBytes = 64 << 10
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -72,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	defer bus.Close()
 	svc := chat.NewService(db, bus)
+	sessions := auth.NewSessions(svc.SessionLive, cfg.SessionCacheTTL, auth.DefaultSessionCacheSize)
+	hub.OnSessionEnded(sessions.End)
 	resolver := &graph.Resolver{Chat: svc, Tokens: tokens, Hub: hub, TicketTTL: cfg.TicketTTL, Logger: logger}
 	// Cancelled when shutdown begins: open event streams end and their
 	// clients resume from their cursors (http.Server.Shutdown waits for them).
@@ -83,6 +88,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		KeepAlive:          cfg.KeepAlive,
 		StreamWriteTimeout: cfg.StreamWriteTimeout,
 		Shutdown:           streamsCtx,
+		Limits:             cfg.Limits,
+		Production:         cfg.Production(),
+		Metrics:            m,
 		OnOperation:        recordOperation,
 	})
 
@@ -91,15 +99,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(logger, db, tokens, svc, m, api),
+		Handler:           routes(cfg, logger, db, tokens, sessions, svc, m, api),
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(endStreams)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(listener) }()
-	logger.Info("listening", "addr", listener.Addr().String(), "bus", redactURL(cfg.Bus))
+	logger.Info("listening", "addr", listener.Addr().String(), "bus", redactURL(cfg.Bus), "env", cfg.Env)
 
 	select {
 	case err := <-served:

@@ -15,18 +15,19 @@ import (
 	"github.com/messenger/messenger/internal/metrics"
 )
 
-// maxBodyBytes bounds a GraphQL request body.
-const maxBodyBytes = 1 << 20
-
 // routes returns the server's HTTP handler: the GraphQL endpoint at
-// /graphql (access tokens from the Authorization header, stream tickets for
-// the GET event stream), the IDE at /, health checks and Prometheus metrics,
-// behind access logging.
-func routes(logger *slog.Logger, db *database.DB, tokens *auth.Tokens, svc *chat.Service, m *metrics.Metrics, api http.Handler) http.Handler {
+// /graphql (bodies read whole and bounded first, access tokens from the
+// Authorization header, stream tickets for the GET event stream), the IDE at
+// / unless configured off, health checks and Prometheus metrics, behind
+// access logging and headers that every response carries.
+func routes(cfg config, logger *slog.Logger, db *database.DB, tokens *auth.Tokens, sessions *auth.Sessions, svc *chat.Service, m *metrics.Metrics, api http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", http.MaxBytesHandler(auth.TicketMiddleware(svc.StreamTicketUser, transport.IsEventStreamGET, tokens.Middleware(api)), maxBodyBytes))
+	mux.Handle("/graphql", transport.ReadBodies(cfg.MaxBodyBytes, cfg.BodyReadTimeout, m.Refused,
+		auth.TicketMiddleware(svc.StreamTicketSession, transport.IsEventStreamGET, tokens.Middleware(sessions, api))))
 	mux.Handle("GET /metrics", m.Handler())
-	mux.Handle("GET /{$}", playground.Handler("messenger", "/graphql"))
+	if cfg.ServeIDE() {
+		mux.Handle("GET /{$}", playground.Handler("messenger", "/graphql"))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -42,5 +43,14 @@ func routes(logger *slog.Logger, db *database.DB, tokens *auth.Tokens, svc *chat
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return accessLog(logger, mux)
+	return accessLog(logger, commonHeaders(mux))
+}
+
+// commonHeaders sets the headers every response carries: no content-type
+// sniffing by browsers.
+func commonHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }

@@ -12,13 +12,19 @@ import (
 	"github.com/messenger/messenger/internal/chat"
 )
 
-// An access token and the user it belongs to.
+// An access token of a new session (or of the current one) and the user it belongs to.
 type AuthPayload struct {
 	// Send it as `Authorization: Bearer <token>` on every request.
 	Token string `json:"token"`
 	// When the token stops being accepted; log in again before then.
 	ExpiresAt time.Time  `json:"expiresAt"`
 	User      *chat.User `json:"user"`
+}
+
+type ChangePasswordInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	// 8 to 256 characters.
+	NewPassword string `json:"newPassword"`
 }
 
 // The viewer's conversations, most recent activity first.

@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,16 +32,24 @@ func TestPassword(t *testing.T) {
 func TestTokens(t *testing.T) {
 	secret := []byte("0123456789abcdef0123456789abcdef")
 	tokens := auth.NewTokens(secret, time.Hour)
-	token, expires, err := tokens.Issue("user-1")
+	if tokens.TTL() != time.Hour {
+		t.Fatalf("TTL %v", tokens.TTL())
+	}
+	token, err := tokens.Issue("user-1", "session-1", time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Until(expires); d < 59*time.Minute || d > time.Hour {
-		t.Fatalf("expiry %v from now", d)
-	}
 	t.Run("OK", func(t *testing.T) {
-		if id, err := tokens.Verify(token); err != nil || id != "user-1" {
-			t.Fatalf("got %q %v", id, err)
+		if c, err := tokens.Verify(token); err != nil || c.UserID != "user-1" || c.SessionID != "session-1" {
+			t.Fatalf("got %+v %v", c, err)
+		}
+	})
+	t.Run("NoSession", func(t *testing.T) {
+		old, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.RegisteredClaims{Subject: "user-1",
+			Audience:  jwt.ClaimStrings{"messenger-api"},
+			ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}).SignedString(secret)
+		if _, err := tokens.Verify(old); err == nil {
+			t.Fatal("a token of no session accepted")
 		}
 	})
 	t.Run("OtherSecret", func(t *testing.T) {
@@ -66,8 +75,11 @@ func TestTokens(t *testing.T) {
 	})
 	t.Run("Middleware", func(t *testing.T) {
 		var seen string
-		h := tokens.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = auth.UserID(r.Context()) }))
-		for header, want := range map[string]string{"Bearer " + token: "user-1", "bearer " + token: "user-1", "": "", "Basic " + token: "", "Bearer nope": ""} {
+		live := map[string]bool{"session-1": true}
+		sessions := auth.NewSessions(func(_ context.Context, id string) (bool, error) { return live[id], nil }, time.Hour, 10)
+		h := tokens.Middleware(sessions, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = auth.UserID(r.Context()) }))
+		ended, _ := tokens.Issue("user-1", "session-2", time.Now().Add(time.Hour))
+		for header, want := range map[string]string{"Bearer " + token: "user-1", "bearer " + token: "user-1", "": "", "Basic " + token: "", "Bearer nope": "", "Bearer " + ended: ""} {
 			seen = "unset"
 			req := httptest.NewRequest(http.MethodPost, "/graphql?access_token="+token, nil)
 			if header != "" {
@@ -79,4 +91,47 @@ func TestTokens(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestSessions(t *testing.T) {
+	ctx := context.Background()
+	lookups := 0
+	live := map[string]bool{"a": true, "b": true}
+	sessions := auth.NewSessions(func(_ context.Context, id string) (bool, error) {
+		lookups++
+		return live[id], nil
+	}, time.Hour, 10)
+	for range 3 {
+		if ok, err := sessions.Live(ctx, "a"); !ok || err != nil {
+			t.Fatalf("live session a: %v %v", ok, err)
+		}
+	}
+	if lookups != 1 {
+		t.Fatalf("%d lookups for three checks, want 1 (cached)", lookups)
+	}
+	// An end that reaches this instance takes effect at once, cache or not.
+	sessions.End("a")
+	if ok, _ := sessions.Live(ctx, "a"); ok {
+		t.Fatal("ended session a still live")
+	}
+	if ok, _ := sessions.Live(ctx, "c"); ok {
+		t.Fatal("unknown session c live")
+	}
+	// A short cache forgets: an end that never reached this instance is
+	// noticed once the answer expires.
+	short := auth.NewSessions(func(_ context.Context, id string) (bool, error) { return live[id], nil }, 50*time.Millisecond, 10)
+	if ok, _ := short.Live(ctx, "b"); !ok {
+		t.Fatal("live session b refused")
+	}
+	live["b"] = false
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if ok, _ := short.Live(ctx, "b"); !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the cache never asked again")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -6,28 +6,47 @@ import (
 	"strings"
 )
 
-type userIDKey struct{}
+type viewerKey struct{}
 
-// WithUserID returns a context that carries the authenticated user's id.
-func WithUserID(ctx context.Context, userID string) context.Context {
-	return context.WithValue(ctx, userIDKey{}, userID)
+// viewer is the authenticated user of a request and the session it acts in.
+type viewer struct{ userID, sessionID string }
+
+// WithSession returns a context that carries the authenticated user's id
+// and the session the request acts in.
+func WithSession(ctx context.Context, userID, sessionID string) context.Context {
+	return context.WithValue(ctx, viewerKey{}, viewer{userID, sessionID})
 }
 
 // UserID returns the authenticated user's id, or "" when the request carries none.
 func UserID(ctx context.Context) string {
-	id, _ := ctx.Value(userIDKey{}).(string)
-	return id
+	v, _ := ctx.Value(viewerKey{}).(viewer)
+	return v.userID
+}
+
+// SessionID returns the session the request acts in, or "" when it is anonymous.
+func SessionID(ctx context.Context) string {
+	v, _ := ctx.Value(viewerKey{}).(viewer)
+	return v.sessionID
 }
 
 // Middleware authenticates requests that carry "Authorization: Bearer <token>".
-// A valid token puts its user id in the context; a missing or invalid one
-// leaves the request anonymous, and the operations that need a user refuse it.
-// Tokens are read from the header only, never from the URL.
-func (t *Tokens) Middleware(next http.Handler) http.Handler {
+// A valid token of a live session puts its user and session in the context;
+// a missing, invalid or ended one leaves the request anonymous, and the
+// operations that need a user refuse it. When the session cannot be checked
+// the request gets 503. Tokens are read from the header only, never from
+// the URL.
+func (t *Tokens) Middleware(sessions *Sessions, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if token, ok := bearerToken(r); ok {
-			if userID, err := t.Verify(token); err == nil {
-				r = r.WithContext(WithUserID(r.Context(), userID))
+			if claims, err := t.Verify(token); err == nil {
+				live, err := sessions.Live(r.Context(), claims.SessionID)
+				if err != nil {
+					http.Error(w, "could not check the session", http.StatusServiceUnavailable)
+					return
+				}
+				if live {
+					r = r.WithContext(WithSession(r.Context(), claims.UserID, claims.SessionID))
+				}
 			}
 		}
 		next.ServeHTTP(w, r)

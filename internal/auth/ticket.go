@@ -28,9 +28,9 @@ func HashTicket(ticket string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// TicketLookup returns the user id a live ticket belongs to, or "" when the
-// ticket is unknown or expired.
-type TicketLookup func(ctx context.Context, ticket string) (string, error)
+// TicketLookup returns the user and the session a live ticket belongs to,
+// or "" when the ticket is unknown, expired, or its session has ended.
+type TicketLookup func(ctx context.Context, ticket string) (userID, sessionID string, err error)
 
 // TicketMiddleware authenticates the browser's event stream by its ?ticket=
 // parameter. A ticket is accepted only on requests that accepts reports true
@@ -48,7 +48,7 @@ func TicketMiddleware(lookup TicketLookup, accepts func(*http.Request) bool, nex
 			http.Error(w, "stream tickets are accepted only by the GET event stream", http.StatusUnauthorized)
 			return
 		}
-		userID, err := lookup(r.Context(), ticket)
+		userID, sessionID, err := lookup(r.Context(), ticket)
 		if err != nil {
 			http.Error(w, "could not check the stream ticket", http.StatusServiceUnavailable)
 			return
@@ -57,6 +57,6 @@ func TicketMiddleware(lookup TicketLookup, accepts func(*http.Request) bool, nex
 			http.Error(w, "invalid or expired stream ticket", http.StatusUnauthorized)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithUserID(r.Context(), userID)))
+		next.ServeHTTP(w, r.WithContext(WithSession(r.Context(), userID, sessionID)))
 	})
 }

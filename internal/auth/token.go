@@ -31,28 +31,39 @@ func NewTokens(secret []byte, ttl time.Duration) *Tokens {
 	return &Tokens{secret: secret, ttl: ttl, now: time.Now}
 }
 
-// Issue returns a signed access token for userID and its expiry.
-func (t *Tokens) Issue(userID string) (string, time.Time, error) {
-	now := t.now()
-	expires := now.Add(t.ttl).Truncate(time.Second)
+// TTL returns how long the tokens it issues are valid.
+func (t *Tokens) TTL() time.Duration { return t.ttl }
+
+// Issue returns a signed access token of sessionID, userID's session, valid
+// until expires (truncated to the second).
+func (t *Tokens) Issue(userID, sessionID string, expires time.Time) (string, error) {
 	claims := jwt.RegisteredClaims{
 		Subject:   userID,
+		ID:        sessionID,
 		Audience:  jwt.ClaimStrings{tokenAudience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(expires),
+		IssuedAt:  jwt.NewNumericDate(t.now()),
+		ExpiresAt: jwt.NewNumericDate(expires.Truncate(time.Second)),
 	}
 	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("auth: sign token: %w", err)
+		return "", fmt.Errorf("auth: sign token: %w", err)
 	}
-	return signed, expires, nil
+	return signed, nil
 }
 
-// ErrInvalidToken is returned for a token that is malformed, forged or expired.
+// ErrInvalidToken is returned for a token that is malformed, forged or
+// expired, or that names no session.
 var ErrInvalidToken = errors.New("auth: invalid or expired token")
 
-// Verify returns the user id of a valid token, or ErrInvalidToken.
-func (t *Tokens) Verify(token string) (string, error) {
+// Claims are what a valid token says: whose it is and of which session.
+type Claims struct {
+	UserID    string
+	SessionID string
+}
+
+// Verify returns the claims of a valid token, or ErrInvalidToken. Whether
+// its session is still live is for Sessions to tell.
+func (t *Tokens) Verify(token string) (Claims, error) {
 	var claims jwt.RegisteredClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -60,8 +71,8 @@ func (t *Tokens) Verify(token string) (string, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(t.now),
 	)
-	if err != nil || claims.Subject == "" {
-		return "", ErrInvalidToken
+	if err != nil || claims.Subject == "" || claims.ID == "" {
+		return Claims{}, ErrInvalidToken
 	}
-	return claims.Subject, nil
+	return Claims{UserID: claims.Subject, SessionID: claims.ID}, nil
 }

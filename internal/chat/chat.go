@@ -61,19 +61,28 @@ type Message struct {
 	CreatedAt       time.Time `json:"createdAt"`
 }
 
-// EventKindMessageCreated is the kind of the event written for every
-// participant when a message is created.
-const EventKindMessageCreated = "message_created"
+// Event kinds.
+const (
+	// EventKindMessageCreated is the kind of the event written for every
+	// participant when a message is created.
+	EventKindMessageCreated = "message_created"
+	// EventKindSessionEnded is the kind of the event published (never
+	// stored, and without a seq) when one of the user's sessions ends: every
+	// instance then refuses its token and cuts its streams.
+	EventKindSessionEnded = "session_ended"
+)
 
 // Event is one entry of a user's event stream: Seq numbers that user's events
 // 1, 2, 3... in commit order and is the cursor a subscription resumes from.
+// A session's end is an Event too, with no seq, that is only published.
 type Event struct {
 	UserID         string   `json:"userId"`
 	Seq            int64    `json:"seq"`
 	Kind           string   `json:"kind"`
-	ConversationID string   `json:"conversationId"`
-	MessageID      string   `json:"messageId"`
+	ConversationID string   `json:"conversationId,omitempty"`
+	MessageID      string   `json:"messageId,omitempty"`
 	Message        *Message `json:"message,omitempty"` // nil when carried without its body
+	SessionID      string   `json:"sessionId,omitempty"`
 }
 
 // Publisher carries committed events to the live subscriptions of their

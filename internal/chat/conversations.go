@@ -88,9 +88,9 @@ type CreateGroupInput struct {
 // creator included (repeated names count once). BAD_USER_INPUT for invalid
 // input or unknown usernames.
 func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, in CreateGroupInput) (*Conversation, error) {
-	title := strings.TrimSpace(in.Title)
-	if n := utf8.RuneCountInString(title); n < 1 || n > 100 || !validText(title) {
-		return nil, errBadInput("title must be 1 to 100 characters")
+	title, ok := cleanName(in.Title)
+	if n := utf8.RuneCountInString(title); !ok || n < 1 || n > 100 {
+		return nil, errBadInput("title must be 1 to 100 characters, without control or bidirectional formatting characters")
 	}
 	names := make([]string, 0, len(in.Usernames))
 	for _, n := range in.Usernames {

@@ -12,18 +12,19 @@ import (
 type streamTicket struct {
 	TicketHash string `gorm:"primaryKey"`
 	UserID     string
+	SessionID  string
 	ExpiresAt  time.Time
 }
 
 func (streamTicket) TableName() string { return "stream_tickets" }
 
 // CreateStreamTicket returns a new ticket that authenticates userID's GET
-// event stream until it expires after ttl; only its hash is stored. Expired
-// tickets are removed on the way.
-func (s *Service) CreateStreamTicket(ctx context.Context, userID string, ttl time.Duration) (string, time.Time, error) {
+// event stream in sessionID until it expires after ttl or the session ends;
+// only its hash is stored. Expired tickets are removed on the way.
+func (s *Service) CreateStreamTicket(ctx context.Context, userID, sessionID string, ttl time.Duration) (string, time.Time, error) {
 	ticket, hash := auth.NewTicket()
 	now := database.Now()
-	row := streamTicket{TicketHash: hash, UserID: userID, ExpiresAt: now.Add(ttl)}
+	row := streamTicket{TicketHash: hash, UserID: userID, SessionID: sessionID, ExpiresAt: now.Add(ttl)}
 	if err := s.conn(ctx).Where("expires_at <= ?", now).Delete(&streamTicket{}).Error; err != nil {
 		return "", time.Time{}, internal("create stream ticket", err)
 	}
@@ -33,18 +34,19 @@ func (s *Service) CreateStreamTicket(ctx context.Context, userID string, ttl tim
 	return ticket, row.ExpiresAt, nil
 }
 
-// StreamTicketUser returns the user a live ticket belongs to, or "" when the
-// ticket is unknown or expired.
-func (s *Service) StreamTicketUser(ctx context.Context, ticket string) (string, error) {
-	var users []string
-	err := s.conn(ctx).Model(&streamTicket{}).
-		Where("ticket_hash = ? AND expires_at > ?", auth.HashTicket(ticket), database.Now()).
-		Pluck("user_id", &users).Error
+// StreamTicketSession returns the user and the session a live ticket
+// belongs to, or "" when the ticket is unknown or expired or its session
+// has ended.
+func (s *Service) StreamTicketSession(ctx context.Context, ticket string) (userID, sessionID string, err error) {
+	var rows []struct{ UserID, SessionID string }
+	now := database.Now()
+	err = s.conn(ctx).Raw(`SELECT t.user_id, t.session_id FROM stream_tickets t JOIN sessions s ON s.id = t.session_id
+WHERE t.ticket_hash = ? AND t.expires_at > ? AND s.revoked_at IS NULL AND s.expires_at > ?`, auth.HashTicket(ticket), now, now).Scan(&rows).Error
 	if err != nil {
-		return "", internal("stream ticket", err)
+		return "", "", internal("stream ticket", err)
 	}
-	if len(users) == 0 {
-		return "", nil
+	if len(rows) == 0 {
+		return "", "", nil
 	}
-	return users[0], nil
+	return rows[0].UserID, rows[0].SessionID, nil
 }

@@ -28,18 +28,18 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*User, error) {
 	if !usernamePattern.MatchString(username) {
 		return nil, errBadInput("username must be 3 to 32 characters of a-z, 0-9 and _")
 	}
-	if n := utf8.RuneCountInString(in.Password); n < 8 || n > 256 || !utf8.ValidString(in.Password) {
-		return nil, errBadInput("password must be 8 to 256 characters")
+	if err := validPassword(in.Password); err != nil {
+		return nil, err
 	}
 	displayName := username
 	if in.DisplayName != nil {
-		displayName = strings.TrimSpace(*in.DisplayName)
-		if displayName == "" {
-			displayName = username
+		name, ok := cleanName(*in.DisplayName)
+		if !ok || utf8.RuneCountInString(name) > 64 {
+			return nil, errBadInput("displayName must be at most 64 characters, without control or bidirectional formatting characters")
 		}
-	}
-	if !validText(displayName) || utf8.RuneCountInString(displayName) > 64 {
-		return nil, errBadInput("displayName must be at most 64 characters of valid text")
+		if name != "" {
+			displayName = name
+		}
 	}
 	hash, err := auth.HashPassword(in.Password)
 	if err != nil {

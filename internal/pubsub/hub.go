@@ -24,9 +24,10 @@ const DefaultBufferSize = 256
 type Hub struct {
 	bufferSize int
 
-	mu    sync.RWMutex
-	users map[string]map[*Subscription]struct{}
-	count int
+	mu      sync.RWMutex
+	users   map[string]map[*Subscription]struct{}
+	count   int
+	onEnded []func(sessionID string)
 }
 
 // NewHub returns an empty Hub whose subscriptions buffer bufferSize events
@@ -45,11 +46,18 @@ func NewHub(bufferSize int) *Hub {
 // receives, from now on, every event published for userID; the caller must
 // Close it.
 func (h *Hub) Subscribe(userID string) *Subscription {
+	return h.SubscribeSession(userID, "")
+}
+
+// SubscribeSession is Subscribe for a stream opened in sessionID: the hub
+// closes the subscription when that session ends.
+func (h *Hub) SubscribeSession(userID, sessionID string) *Subscription {
 	s := &Subscription{
-		hub:    h,
-		userID: userID,
-		events: make(chan chat.Event, h.bufferSize),
-		lagged: make(chan struct{}, 1),
+		hub:       h,
+		userID:    userID,
+		sessionID: sessionID,
+		events:    make(chan chat.Event, h.bufferSize),
+		lagged:    make(chan struct{}, 1),
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -63,13 +71,34 @@ func (h *Hub) Subscribe(userID string) *Subscription {
 	return s
 }
 
+// OnSessionEnded registers f to be called with the id of every session whose
+// end is published; call it before the hub is in use.
+func (h *Hub) OnSessionEnded(f func(sessionID string)) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.onEnded = append(h.onEnded, f)
+}
+
 // Publish delivers each event to every subscription of event.UserID without
 // blocking: a subscription whose buffer is full loses the event and is marked
-// lagged instead. Subscribers share each event's Message and must not modify it.
+// lagged instead. Subscribers share each event's Message and must not modify
+// it. The end of a session is not delivered: the session's subscriptions are
+// closed and OnSessionEnded's functions are called.
 func (h *Hub) Publish(_ context.Context, events []chat.Event) {
+	var ended []*Subscription
 	h.mu.RLock()
-	defer h.mu.RUnlock()
 	for _, ev := range events {
+		if ev.Kind == chat.EventKindSessionEnded {
+			for s := range h.users[ev.UserID] {
+				if s.sessionID == ev.SessionID {
+					ended = append(ended, s)
+				}
+			}
+			for _, f := range h.onEnded {
+				f(ev.SessionID)
+			}
+			continue
+		}
 		for s := range h.users[ev.UserID] {
 			select {
 			case s.events <- ev:
@@ -77,6 +106,10 @@ func (h *Hub) Publish(_ context.Context, events []chat.Event) {
 				s.markLagged()
 			}
 		}
+	}
+	h.mu.RUnlock()
+	for _, s := range ended {
+		s.Close()
 	}
 }
 
@@ -125,6 +158,7 @@ func (h *Hub) remove(s *Subscription) {
 type Subscription struct {
 	hub       *Hub
 	userID    string
+	sessionID string
 	events    chan chat.Event
 	lagged    chan struct{}
 	closeOnce sync.Once
