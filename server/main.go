@@ -66,7 +66,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	m := metrics.New()
 	hub := pubsub.NewHub(0)
 	registerHubMetrics(m, hub)
-	bus, err := pubsub.Open(ctx, cfg.Bus, cfg.DatabaseURL, hub, logger)
+	busKey, err := pubsub.NewKey(secret)
+	if err != nil {
+		return fmt.Errorf("bus: %w", err)
+	}
+	bus, err := pubsub.Open(ctx, pubsub.Config{
+		Spec:        cfg.Bus,
+		DatabaseURL: cfg.DatabaseURL,
+		Key:         busKey,
+		Metrics:     m,
+		Logger:      logger,
+	}, hub)
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/metrics"
 )
 
 const (
@@ -25,7 +26,9 @@ const (
 // instance subscribes to all of them.
 type NATSBus struct {
 	hub       *Hub
+	key       Key
 	logger    *slog.Logger
+	refusals  *refusals
 	nc        *nats.Conn
 	closed    chan struct{} // closed by the connection's ClosedHandler
 	closeOnce sync.Once
@@ -33,14 +36,25 @@ type NATSBus struct {
 
 var _ Bus = (*NATSBus)(nil)
 
-// NewNATSBus connects to the NATS server at url and returns a Bus that
-// delivers every instance's events to hub; it reconnects forever and resyncs
-// the hub after each reconnect. The caller must Close it.
-func NewNATSBus(url string, hub *Hub, logger *slog.Logger) (*NATSBus, error) {
+// NewNATSBus connects to the NATS server at url (with the credentials and
+// TLS it names) and returns a Bus that seals its events with key and
+// delivers to hub every instance's events that key authenticates (counting
+// the others in m); it reconnects forever and resyncs the hub after each
+// reconnect. The caller must Close it.
+func NewNATSBus(url string, key Key, hub *Hub, m *metrics.Metrics, logger *slog.Logger) (*NATSBus, error) {
+	if !key.valid() {
+		return nil, errors.New("pubsub: the NATS bus needs a key")
+	}
 	if logger == nil {
 		logger = slog.Default()
 	}
-	b := &NATSBus{hub: hub, logger: logger, closed: make(chan struct{})}
+	b := &NATSBus{
+		hub:      hub,
+		key:      key,
+		logger:   logger,
+		refusals: &refusals{bus: "nats", metrics: m, logger: logger},
+		closed:   make(chan struct{}),
+	}
 	nc, err := nats.Connect(url,
 		nats.Name("messenger"),
 		nats.MaxReconnects(-1),
@@ -83,7 +97,7 @@ func (b *NATSBus) Publish(ctx context.Context, events []chat.Event) {
 	limit := int(b.nc.MaxPayload())
 	var failed []chat.Event
 	for _, ev := range events {
-		p, err := encodeEvent(ev, limit)
+		p, err := encodeEvent(b.key, ev, limit)
 		if err == nil {
 			err = b.nc.Publish(natsSubject(ev.UserID), p)
 		}
@@ -113,12 +127,13 @@ func (b *NATSBus) closeConn() {
 	<-b.closed
 }
 
-// deliver hands one received event to the hub; it runs on the subscription's
-// goroutine, owned by the NATS connection.
+// deliver hands one received event to the hub, unless it is not authentic
+// or malformed; it runs on the subscription's goroutine, owned by the NATS
+// connection.
 func (b *NATSBus) deliver(msg *nats.Msg) {
-	ev, err := decodeEvent(msg.Data)
+	ev, err := decodeEvent(b.key, msg.Data)
 	if err != nil {
-		b.logger.Error("pubsub: decode nats message", "subject", msg.Subject, "err", err)
+		b.refusals.refuse(time.Now(), err, "subject", msg.Subject)
 		return
 	}
 	b.hub.Publish(context.Background(), []chat.Event{ev})
