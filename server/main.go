@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -129,10 +128,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return nil
 }
 
-// redactURL returns s with any password in it replaced, for logging.
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return s
-}
+// redactURL returns s with any credentials in it (a password, or a token in
+// the user's place) replaced, for logging.
+func redactURL(s string) string { return pubsub.Redacted(s) }

@@ -58,6 +58,24 @@ func TestRefusalsAreCountedAndLoggedAtMostOncePerMinute(t *testing.T) {
 	}
 }
 
+func TestRedactedHidesCredentials(t *testing.T) {
+	for spec, secret := range map[string]string{
+		"nats://user:hunter2@host:4222":                 "hunter2",
+		"nats://s3cr3t-token@host:4222":                 "s3cr3t-token",
+		"nats://a:4222,tls://tok3n@b:4222":              "tok3n",
+		"tls://u:p%40ss@host:4222,nats://x:y%zz@c:4222": "y%zz",
+	} {
+		if got := pubsub.Redacted(spec); strings.Contains(got, secret) {
+			t.Errorf("Redacted(%q) = %q shows %q", spec, got, secret)
+		}
+	}
+	for _, spec := range []string{"memory", "postgres", "nats://host:4222"} {
+		if got := pubsub.Redacted(spec); got != spec {
+			t.Errorf("Redacted(%q) = %q, want it unchanged", spec, got)
+		}
+	}
+}
+
 func TestEncodedEventsFitTheLimitMACIncluded(t *testing.T) {
 	const limit = 1000
 	key := newKey(t, testSecret)

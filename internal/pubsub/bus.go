@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/messenger/messenger/internal/chat"
@@ -48,7 +49,7 @@ func Open(ctx context.Context, cfg Config, hub *Hub) (Bus, error) {
 	case strings.HasPrefix(cfg.Spec, "nats://") || strings.HasPrefix(cfg.Spec, "tls://"):
 		return NewNATSBus(cfg.Spec, cfg.Key, hub, cfg.Metrics, cfg.Logger)
 	default:
-		return nil, fmt.Errorf("pubsub: unknown bus %q (want memory, postgres or nats://host:port)", cfg.Spec)
+		return nil, fmt.Errorf("pubsub: unknown bus %q (want memory, postgres or nats://host:port)", Redacted(cfg.Spec))
 	}
 }
 
@@ -85,4 +86,31 @@ func decodeEvent(key Key, p []byte) (chat.Event, error) {
 		return chat.Event{}, fmt.Errorf("unmarshal event: %w", err)
 	}
 	return ev, nil
+}
+
+// Redacted returns spec with the credentials of every URL in it (user,
+// password or token) replaced, for logging; a URL that does not parse is
+// replaced whole.
+func Redacted(spec string) string {
+	if !strings.Contains(spec, "://") {
+		return spec
+	}
+	parts := strings.Split(spec, ",")
+	for i, part := range parts {
+		u, err := url.Parse(strings.TrimSpace(part))
+		switch {
+		case err != nil:
+			parts[i] = "(unparsable URL)"
+		case u.User == nil:
+			parts[i] = u.String()
+		default:
+			if _, hasPassword := u.User.Password(); hasPassword {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			} else {
+				u.User = url.User("xxxxx")
+			}
+			parts[i] = u.String()
+		}
+	}
+	return strings.Join(parts, ",")
 }

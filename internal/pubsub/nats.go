@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"time"
@@ -73,6 +74,10 @@ func NewNATSBus(url string, key Key, hub *Hub, m *metrics.Metrics, logger *slog.
 		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),
 	)
 	if err != nil {
+		var urlErr *neturl.Error
+		if errors.As(err, &urlErr) { // its text would show the URL's credentials
+			return nil, fmt.Errorf("pubsub: connect nats: invalid URL %s", Redacted(url))
+		}
 		return nil, fmt.Errorf("pubsub: connect nats: %w", err)
 	}
 	b.nc = nc
@@ -153,7 +158,7 @@ func (b *NATSBus) onReconnect(nc *nats.Conn) {
 	if err := nc.FlushTimeout(natsFlushTimeout); err != nil {
 		b.logger.Warn("pubsub: nats flush after reconnect", "err", err)
 	}
-	b.logger.Info("pubsub: nats reconnected", "server", nc.ConnectedUrlRedacted())
+	b.logger.Info("pubsub: nats reconnected", "server", Redacted(nc.ConnectedUrl()))
 	b.hub.Resync()
 }
 

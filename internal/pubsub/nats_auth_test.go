@@ -1,6 +1,7 @@
 package pubsub_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/nats-io/nats.go"
@@ -39,4 +40,11 @@ func TestNATSBusesWithDifferentSecretsRefuseEachOther(t *testing.T) {
 	assertKeysSeparate(t,
 		newNATSInstanceWith(t, url, testSecret),
 		newNATSInstanceWith(t, url, "another secret"))
+}
+
+func TestNATSBusErrorsDoNotShowTheURLsCredentials(t *testing.T) {
+	_, err := pubsub.NewNATSBus("nats://s3cr3t-token@127.0.0.1:4222:bad", newKey(t, testSecret), pubsub.NewHub(0), nil, nil)
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("got %v, want an error without the token", err)
+	}
 }
