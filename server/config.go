@@ -9,6 +9,7 @@ import (
 
 	"github.com/messenger/messenger/graph"
 	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/pubsub"
 )
 
 // config is the server's configuration: each option comes from its flag,
@@ -23,6 +24,8 @@ type config struct {
 	KeepAlive   time.Duration
 	// StreamWriteTimeout cuts an event stream whose client takes no data for that long.
 	StreamWriteTimeout time.Duration
+	// NATS holds the NATS bus's credential and TLS files.
+	NATS pubsub.NATSOptions
 }
 
 // option is one configuration value: a flag, the environment variable it
@@ -36,6 +39,11 @@ var options = []option{
 	{"database-url", "DATABASE_URL", "", "postgres:// URL, or sqlite:PATH; empty: embedded SQLite at ./data/messenger.db"},
 	{"secret", "MESSENGER_SECRET", "", "token signing secret, at least 32 characters; empty: generated once and kept in the database"},
 	{"bus", "MESSENGER_BUS", "memory", "event bus between instances: memory, postgres or nats://host:port"},
+	{"nats-creds", "MESSENGER_NATS_CREDS", "", "NATS bus: .creds file (user JWT and nkey seed)"},
+	{"nats-nkey", "MESSENGER_NATS_NKEY", "", "NATS bus: file holding the user's nkey seed"},
+	{"nats-ca", "MESSENGER_NATS_CA", "", "NATS bus: PEM root certificates that verify the server (turns TLS on)"},
+	{"nats-cert", "MESSENGER_NATS_CERT", "", "NATS bus: PEM client certificate for mutual TLS (with -nats-key)"},
+	{"nats-key", "MESSENGER_NATS_KEY", "", "NATS bus: PEM key of the client certificate"},
 	{"token-ttl", "MESSENGER_TOKEN_TTL", auth.DefaultTokenTTL.String(), "access token lifetime"},
 	{"ticket-ttl", "MESSENGER_TICKET_TTL", auth.DefaultTicketTTL.String(), "stream ticket lifetime"},
 	{"keepalive", "MESSENGER_KEEPALIVE", graph.DefaultKeepAlive.String(), "interval of keep-alive pings on event streams"},
@@ -72,6 +80,13 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 		DatabaseURL: *values["database-url"],
 		Secret:      *values["secret"],
 		Bus:         *values["bus"],
+		NATS: pubsub.NATSOptions{
+			CredsFile:    *values["nats-creds"],
+			NkeySeedFile: *values["nats-nkey"],
+			CAFile:       *values["nats-ca"],
+			CertFile:     *values["nats-cert"],
+			KeyFile:      *values["nats-key"],
+		},
 	}
 	for name, into := range map[string]*time.Duration{
 		"token-ttl":            &cfg.TokenTTL,

@@ -73,6 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Spec:        cfg.Bus,
 		DatabaseURL: cfg.DatabaseURL,
 		Key:         busKey,
+		NATS:        cfg.NATS,
 		Metrics:     m,
 		Logger:      logger,
 	}, hub)

@@ -33,6 +33,9 @@ type Config struct {
 	// Key authenticates the events carried between instances; every bus but
 	// the in-process one requires it.
 	Key Key
+	// NATS holds the NATS bus's credentials and TLS files; they are refused
+	// for the other buses.
+	NATS NATSOptions
 	// Metrics counts the bus events dropped as not authentic; it may be nil.
 	Metrics *metrics.Metrics
 	// Logger defaults to slog.Default().
@@ -41,13 +44,17 @@ type Config struct {
 
 // Open returns the Bus named by cfg.Spec, delivering to hub.
 func Open(ctx context.Context, cfg Config, hub *Hub) (Bus, error) {
+	isNATS := strings.HasPrefix(cfg.Spec, "nats://") || strings.HasPrefix(cfg.Spec, "tls://")
+	if !isNATS && cfg.NATS != (NATSOptions{}) {
+		return nil, fmt.Errorf("pubsub: NATS credential or TLS files are set but the bus is %q", cfg.Spec)
+	}
 	switch {
 	case cfg.Spec == "" || cfg.Spec == "memory":
 		return NewMemoryBus(hub), nil
 	case cfg.Spec == "postgres":
 		return NewPostgresBus(ctx, cfg.DatabaseURL, cfg.Key, hub, cfg.Metrics, cfg.Logger)
-	case strings.HasPrefix(cfg.Spec, "nats://") || strings.HasPrefix(cfg.Spec, "tls://"):
-		return NewNATSBus(cfg.Spec, cfg.Key, hub, cfg.Metrics, cfg.Logger)
+	case isNATS:
+		return NewNATSBus(cfg.Spec, cfg.NATS, cfg.Key, hub, cfg.Metrics, cfg.Logger)
 	default:
 		return nil, fmt.Errorf("pubsub: unknown bus %q (want memory, postgres or nats://host:port)", Redacted(cfg.Spec))
 	}

@@ -31,3 +31,10 @@ func TestOpenRejectsAnUnknownBus(t *testing.T) {
 		t.Fatal("Open(kafka) succeeded")
 	}
 }
+
+func TestOpenRefusesNATSFilesForAnotherBus(t *testing.T) {
+	cfg := pubsub.Config{Spec: "memory", NATS: pubsub.NATSOptions{CAFile: "ca.pem"}}
+	if _, err := pubsub.Open(context.Background(), cfg, pubsub.NewHub(0)); err == nil {
+		t.Fatal("Open(memory) with a NATS CA file succeeded")
+	}
+}

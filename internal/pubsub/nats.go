@@ -37,17 +37,64 @@ type NATSBus struct {
 
 var _ Bus = (*NATSBus)(nil)
 
-// NewNATSBus connects to the NATS server at url (with the credentials and
-// TLS it names) and returns a Bus that seals its events with key and
+// NATSOptions are the NATS bus's credentials and TLS files, on top of what
+// its URL carries (user:password@ or token@, and tls:// for TLS).
+type NATSOptions struct {
+	// CredsFile is a .creds file: a user JWT and its nkey seed.
+	CredsFile string
+	// NkeySeedFile holds the seed of the user's nkey.
+	NkeySeedFile string
+	// CAFile holds the PEM root certificates that verify the server; it
+	// turns TLS on.
+	CAFile string
+	// CertFile and KeyFile hold the PEM client certificate and its key for
+	// mutual TLS; they go together and turn TLS on.
+	CertFile, KeyFile string
+}
+
+// options returns the nats.go options that apply o.
+func (o NATSOptions) options() ([]nats.Option, error) {
+	var opts []nats.Option
+	if o.CredsFile != "" && o.NkeySeedFile != "" {
+		return nil, errors.New("pubsub: set a NATS creds file or an nkey seed file, not both")
+	}
+	if (o.CertFile == "") != (o.KeyFile == "") {
+		return nil, errors.New("pubsub: the NATS client certificate and key files go together")
+	}
+	if o.CredsFile != "" {
+		opts = append(opts, nats.UserCredentials(o.CredsFile))
+	}
+	if o.NkeySeedFile != "" {
+		opt, err := nats.NkeyOptionFromSeed(o.NkeySeedFile)
+		if err != nil {
+			return nil, fmt.Errorf("pubsub: nats nkey seed file: %w", err)
+		}
+		opts = append(opts, opt)
+	}
+	if o.CAFile != "" {
+		opts = append(opts, nats.RootCAs(o.CAFile))
+	}
+	if o.CertFile != "" {
+		opts = append(opts, nats.ClientCert(o.CertFile, o.KeyFile))
+	}
+	return opts, nil
+}
+
+// NewNATSBus connects to the NATS server at url with the credentials and TLS
+// of url and opts, and returns a Bus that seals its events with key and
 // delivers to hub every instance's events that key authenticates (counting
 // the others in m); it reconnects forever and resyncs the hub after each
 // reconnect. The caller must Close it.
-func NewNATSBus(url string, key Key, hub *Hub, m *metrics.Metrics, logger *slog.Logger) (*NATSBus, error) {
+func NewNATSBus(url string, opts NATSOptions, key Key, hub *Hub, m *metrics.Metrics, logger *slog.Logger) (*NATSBus, error) {
 	if !key.valid() {
 		return nil, errors.New("pubsub: the NATS bus needs a key")
 	}
 	if logger == nil {
 		logger = slog.Default()
+	}
+	extra, err := opts.options()
+	if err != nil {
+		return nil, err
 	}
 	b := &NATSBus{
 		hub:      hub,
@@ -56,23 +103,23 @@ func NewNATSBus(url string, key Key, hub *Hub, m *metrics.Metrics, logger *slog.
 		refusals: &refusals{bus: "nats", metrics: m, logger: logger},
 		closed:   make(chan struct{}),
 	}
-	nc, err := nats.Connect(url,
+	nc, err := nats.Connect(url, append([]nats.Option{
 		nats.Name("messenger"),
 		nats.MaxReconnects(-1),
-		nats.ReconnectWait(250*time.Millisecond),
+		nats.ReconnectWait(250 * time.Millisecond),
 		nats.ReconnectJitter(250*time.Millisecond, 250*time.Millisecond),
 		// While disconnected, Publish appends to this bounded buffer (sent on
 		// reconnect) and fails fast once it is full; it never blocks.
 		nats.ReconnectBufSize(nats.DefaultReconnectBufSize),
 		nats.FlusherTimeout(natsFlushTimeout),
-		nats.PingInterval(10*time.Second),
+		nats.PingInterval(10 * time.Second),
 		nats.MaxPingsOutstanding(2),
 		nats.DrainTimeout(natsFlushTimeout),
 		nats.DisconnectErrHandler(b.onDisconnect),
 		nats.ReconnectHandler(b.onReconnect),
 		nats.ErrorHandler(b.onError),
 		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),
-	)
+	}, extra...)...)
 	if err != nil {
 		var urlErr *neturl.Error
 		if errors.As(err, &urlErr) { // its text would show the URL's credentials

@@ -47,16 +47,16 @@ const testSecret = "pubsub-test-secret-0123456789abcdef"
 // testSecret and closed with the test.
 func newNATSInstance(t *testing.T, url string) (*pubsub.Hub, *pubsub.NATSBus) {
 	t.Helper()
-	in := newNATSInstanceWith(t, url, testSecret)
+	in := newNATSInstanceWith(t, url, pubsub.NATSOptions{}, testSecret)
 	return in.hub, in.bus.(*pubsub.NATSBus)
 }
 
-// newNATSInstanceWith returns an instance on a NATS bus connected to url and
-// keyed with secret, closed with the test.
-func newNATSInstanceWith(t *testing.T, url, secret string) instance {
+// newNATSInstanceWith returns an instance on a NATS bus connected to url
+// with opts and keyed with secret, closed with the test.
+func newNATSInstanceWith(t *testing.T, url string, opts pubsub.NATSOptions, secret string) instance {
 	t.Helper()
 	in := instance{hub: pubsub.NewHub(0), key: newKey(t, secret), metrics: metrics.New()}
-	bus, err := pubsub.NewNATSBus(url, in.key, in.hub, in.metrics, nil)
+	bus, err := pubsub.NewNATSBus(url, opts, in.key, in.hub, in.metrics, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
