@@ -11,6 +11,7 @@ import (
 	"github.com/messenger/messenger/graph"
 	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/auth"
+	"github.com/messenger/messenger/internal/pubsub"
 )
 
 // config is the server's configuration: each option comes from its flag,
@@ -25,6 +26,8 @@ type config struct {
 	KeepAlive   time.Duration
 	// StreamWriteTimeout cuts an event stream whose client takes no data for that long.
 	StreamWriteTimeout time.Duration
+	// NATS holds the NATS bus's credential and TLS files.
+	NATS pubsub.NATSOptions
 	// SessionCacheTTL bounds how long an instance that missed a session's
 	// end on the bus keeps accepting its tokens.
 	SessionCacheTTL time.Duration
@@ -62,6 +65,11 @@ func options(cfg *config) []option {
 		{"database-url", "DATABASE_URL", "postgres:// URL, or sqlite:PATH; empty: embedded SQLite at ./data/messenger.db", (*text)(&cfg.DatabaseURL)},
 		{"secret", "MESSENGER_SECRET", "token signing secret, at least 32 characters; empty: generated once and kept in the database", (*text)(&cfg.Secret)},
 		{"bus", "MESSENGER_BUS", "event bus between instances: memory, postgres or nats://host:port", (*text)(&cfg.Bus)},
+		{"nats-creds", "MESSENGER_NATS_CREDS", "NATS bus: .creds file (user JWT and nkey seed)", (*text)(&cfg.NATS.CredsFile)},
+		{"nats-nkey", "MESSENGER_NATS_NKEY", "NATS bus: file holding the user's nkey seed", (*text)(&cfg.NATS.NkeySeedFile)},
+		{"nats-ca", "MESSENGER_NATS_CA", "NATS bus: PEM root certificates that verify the server (turns TLS on)", (*text)(&cfg.NATS.CAFile)},
+		{"nats-cert", "MESSENGER_NATS_CERT", "NATS bus: PEM client certificate for mutual TLS (with -nats-key)", (*text)(&cfg.NATS.CertFile)},
+		{"nats-key", "MESSENGER_NATS_KEY", "NATS bus: PEM key of the client certificate", (*text)(&cfg.NATS.KeyFile)},
 		{"token-ttl", "MESSENGER_TOKEN_TTL", "access token lifetime", (*duration)(&cfg.TokenTTL)},
 		{"ticket-ttl", "MESSENGER_TICKET_TTL", "stream ticket lifetime", (*duration)(&cfg.TicketTTL)},
 		{"keepalive", "MESSENGER_KEEPALIVE", "interval of keep-alive pings on event streams", (*duration)(&cfg.KeepAlive)},

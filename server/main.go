@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -69,7 +68,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	m := metrics.New()
 	hub := pubsub.NewHub(0)
 	registerHubMetrics(m, hub)
-	bus, err := pubsub.Open(ctx, cfg.Bus, cfg.DatabaseURL, hub, logger)
+	busKey, err := pubsub.NewKey(secret)
+	if err != nil {
+		return fmt.Errorf("bus: %w", err)
+	}
+	bus, err := pubsub.Open(ctx, pubsub.Config{
+		Spec:        cfg.Bus,
+		DatabaseURL: cfg.DatabaseURL,
+		Key:         busKey,
+		NATS:        cfg.NATS,
+		Metrics:     m,
+		Logger:      logger,
+	}, hub)
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
 	}
@@ -128,10 +138,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	return nil
 }
 
-// redactURL returns s with any password in it replaced, for logging.
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return s
-}
+// redactURL returns s with any credentials in it (a password, or a token in
+// the user's place) replaced, for logging.
+func redactURL(s string) string { return pubsub.Redacted(s) }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/metrics"
 )
 
 // Bus carries committed events to the Hub of every instance, this one
@@ -20,26 +22,49 @@ type Bus interface {
 	Close() error
 }
 
-// Open returns the Bus named by spec (the MESSENGER_BUS setting): "" or
-// "memory" for the in-process bus, "postgres" for LISTEN/NOTIFY on
-// databaseURL, or a "nats://" or "tls://" URL for NATS.
-func Open(ctx context.Context, spec, databaseURL string, hub *Hub, logger *slog.Logger) (Bus, error) {
+// Config is what Open needs, besides the hub, to build the Bus of an
+// instance.
+type Config struct {
+	// Spec names the bus (the MESSENGER_BUS setting): "" or "memory" for the
+	// in-process bus, "postgres" for LISTEN/NOTIFY on DatabaseURL, or a
+	// "nats://" or "tls://" URL (several separated by commas) for NATS.
+	Spec        string
+	DatabaseURL string
+	// Key authenticates the events carried between instances; every bus but
+	// the in-process one requires it.
+	Key Key
+	// NATS holds the NATS bus's credentials and TLS files; they are refused
+	// for the other buses.
+	NATS NATSOptions
+	// Metrics counts the bus events dropped as not authentic; it may be nil.
+	Metrics *metrics.Metrics
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Open returns the Bus named by cfg.Spec, delivering to hub.
+func Open(ctx context.Context, cfg Config, hub *Hub) (Bus, error) {
+	isNATS := strings.HasPrefix(cfg.Spec, "nats://") || strings.HasPrefix(cfg.Spec, "tls://")
+	if !isNATS && cfg.NATS != (NATSOptions{}) {
+		return nil, fmt.Errorf("pubsub: NATS credential or TLS files are set but the bus is %q", cfg.Spec)
+	}
 	switch {
-	case spec == "" || spec == "memory":
+	case cfg.Spec == "" || cfg.Spec == "memory":
 		return NewMemoryBus(hub), nil
-	case spec == "postgres":
-		return NewPostgresBus(ctx, databaseURL, hub, logger)
-	case strings.HasPrefix(spec, "nats://") || strings.HasPrefix(spec, "tls://"):
-		return NewNATSBus(spec, hub, logger)
+	case cfg.Spec == "postgres":
+		return NewPostgresBus(ctx, cfg.DatabaseURL, cfg.Key, hub, cfg.Metrics, cfg.Logger)
+	case isNATS:
+		return NewNATSBus(cfg.Spec, cfg.NATS, cfg.Key, hub, cfg.Metrics, cfg.Logger)
 	default:
-		return nil, fmt.Errorf("pubsub: unknown bus %q (want memory, postgres or nats://host:port)", spec)
+		return nil, fmt.Errorf("pubsub: unknown bus %q (want memory, postgres or nats://host:port)", Redacted(cfg.Spec))
 	}
 }
 
-// encodeEvent returns ev as the JSON payload a bus carries, without its
-// Message when the whole would exceed limit bytes (receivers then fetch the
-// body by MessageID).
-func encodeEvent(ev chat.Event, limit int) ([]byte, error) {
+// encodeEvent returns ev as the sealed JSON payload a bus carries, without
+// its Message when the whole would exceed limit bytes (receivers then fetch
+// the body by MessageID).
+func encodeEvent(key Key, ev chat.Event, limit int) ([]byte, error) {
+	limit -= sealOverhead
 	p, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("marshal event: %w", err)
@@ -51,16 +76,48 @@ func encodeEvent(ev chat.Event, limit int) ([]byte, error) {
 		}
 	}
 	if len(p) > limit {
-		return nil, fmt.Errorf("event payload of %d bytes exceeds %d even without its message", len(p), limit)
+		return nil, fmt.Errorf("event payload of %d bytes exceeds %d even without its message", len(p)+sealOverhead, limit+sealOverhead)
 	}
-	return p, nil
+	return key.seal(p), nil
 }
 
-// decodeEvent parses a payload written by encodeEvent.
-func decodeEvent(p []byte) (chat.Event, error) {
+// decodeEvent returns the event of a payload written by encodeEvent with
+// key, or an error when the payload is not authentic or malformed.
+func decodeEvent(key Key, p []byte) (chat.Event, error) {
+	body, err := key.open(p)
+	if err != nil {
+		return chat.Event{}, err
+	}
 	var ev chat.Event
-	if err := json.Unmarshal(p, &ev); err != nil {
+	if err := json.Unmarshal(body, &ev); err != nil {
 		return chat.Event{}, fmt.Errorf("unmarshal event: %w", err)
 	}
 	return ev, nil
+}
+
+// Redacted returns spec with the credentials of every URL in it (user,
+// password or token) replaced, for logging; a URL that does not parse is
+// replaced whole.
+func Redacted(spec string) string {
+	if !strings.Contains(spec, "://") {
+		return spec
+	}
+	parts := strings.Split(spec, ",")
+	for i, part := range parts {
+		u, err := url.Parse(strings.TrimSpace(part))
+		switch {
+		case err != nil:
+			parts[i] = "(unparsable URL)"
+		case u.User == nil:
+			parts[i] = u.String()
+		default:
+			if _, hasPassword := u.User.Password(); hasPassword {
+				u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			} else {
+				u.User = url.User("xxxxx")
+			}
+			parts[i] = u.String()
+		}
+	}
+	return strings.Join(parts, ",")
 }

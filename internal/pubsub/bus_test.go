@@ -10,7 +10,7 @@ import (
 
 func TestOpenMemoryBusDeliversToTheLocalHub(t *testing.T) {
 	hub := pubsub.NewHub(0)
-	bus, err := pubsub.Open(context.Background(), "memory", "", hub, nil)
+	bus, err := pubsub.Open(context.Background(), pubsub.Config{Spec: "memory"}, hub)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,14 @@ func TestOpenMemoryBusDeliversToTheLocalHub(t *testing.T) {
 }
 
 func TestOpenRejectsAnUnknownBus(t *testing.T) {
-	if _, err := pubsub.Open(context.Background(), "kafka", "", pubsub.NewHub(0), nil); err == nil {
+	if _, err := pubsub.Open(context.Background(), pubsub.Config{Spec: "kafka"}, pubsub.NewHub(0)); err == nil {
 		t.Fatal("Open(kafka) succeeded")
+	}
+}
+
+func TestOpenRefusesNATSFilesForAnotherBus(t *testing.T) {
+	cfg := pubsub.Config{Spec: "memory", NATS: pubsub.NATSOptions{CAFile: "ca.pem"}}
+	if _, err := pubsub.Open(context.Background(), cfg, pubsub.NewHub(0)); err == nil {
+		t.Fatal("Open(memory) with a NATS CA file succeeded")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/metrics"
 	"github.com/messenger/messenger/internal/pubsub"
 	"github.com/messenger/messenger/internal/tcpproxy"
 )
@@ -39,16 +40,29 @@ func natsHost(t *testing.T, u string) string {
 	return parsed.Host
 }
 
-// newNATSInstance returns a hub and the NATS bus feeding it, closed with the test.
+// testSecret is the token secret shared by the instances of a test.
+const testSecret = "pubsub-test-secret-0123456789abcdef"
+
+// newNATSInstance returns a hub and the NATS bus feeding it, keyed with
+// testSecret and closed with the test.
 func newNATSInstance(t *testing.T, url string) (*pubsub.Hub, *pubsub.NATSBus) {
 	t.Helper()
-	hub := pubsub.NewHub(0)
-	bus, err := pubsub.NewNATSBus(url, hub, nil)
+	in := newNATSInstanceWith(t, url, pubsub.NATSOptions{}, testSecret)
+	return in.hub, in.bus.(*pubsub.NATSBus)
+}
+
+// newNATSInstanceWith returns an instance on a NATS bus connected to url
+// with opts and keyed with secret, closed with the test.
+func newNATSInstanceWith(t *testing.T, url string, opts pubsub.NATSOptions, secret string) instance {
+	t.Helper()
+	in := instance{hub: pubsub.NewHub(0), key: newKey(t, secret), metrics: metrics.New()}
+	bus, err := pubsub.NewNATSBus(url, opts, in.key, in.hub, in.metrics, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = bus.Close() })
-	return hub, bus
+	in.bus = bus
+	return in
 }
 
 func TestNATSBusDeliversToEveryInstance(t *testing.T) {

@@ -2,6 +2,7 @@ package pubsub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -13,12 +14,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/metrics"
 )
 
 const (
 	// postgresChannel is the LISTEN/NOTIFY channel shared by every instance.
 	postgresChannel = "messenger_events"
-	// maxNotifyPayload keeps a payload under PostgreSQL's 8000-byte limit.
+	// maxNotifyPayload keeps a payload, its MAC included, under
+	// PostgreSQL's 8000-byte limit.
 	maxNotifyPayload = 7900
 	// notifySQL sends every payload in one round trip and one transaction.
 	notifySQL = `SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`
@@ -38,7 +41,9 @@ const (
 type PostgresBus struct {
 	databaseURL string
 	hub         *Hub
+	key         Key
 	logger      *slog.Logger
+	refusals    *refusals
 	pool        *pgxpool.Pool // sends NOTIFY
 
 	listenerPID atomic.Uint32 // backend PID of the LISTEN connection, 0 while disconnected
@@ -50,9 +55,13 @@ type PostgresBus struct {
 var _ Bus = (*PostgresBus)(nil)
 
 // NewPostgresBus connects to databaseURL, starts listening and returns a Bus
-// that delivers every instance's notifications to hub; the caller must Close
-// it.
-func NewPostgresBus(ctx context.Context, databaseURL string, hub *Hub, logger *slog.Logger) (*PostgresBus, error) {
+// that seals its events with key and delivers to hub every instance's
+// notifications that key authenticates (counting the others in m); the
+// caller must Close it.
+func NewPostgresBus(ctx context.Context, databaseURL string, key Key, hub *Hub, m *metrics.Metrics, logger *slog.Logger) (*PostgresBus, error) {
+	if !key.valid() {
+		return nil, errors.New("pubsub: the postgres bus needs a key")
+	}
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -73,7 +82,9 @@ func NewPostgresBus(ctx context.Context, databaseURL string, hub *Hub, logger *s
 	b := &PostgresBus{
 		databaseURL: databaseURL,
 		hub:         hub,
+		key:         key,
 		logger:      logger,
+		refusals:    &refusals{bus: "postgres", metrics: m, logger: logger},
 		pool:        pool,
 		done:        make(chan struct{}),
 	}
@@ -96,7 +107,7 @@ func NewPostgresBus(ctx context.Context, databaseURL string, hub *Hub, logger *s
 func (b *PostgresBus) Publish(ctx context.Context, events []chat.Event) {
 	payloads := make([]string, 0, len(events))
 	for _, ev := range events {
-		p, err := encodeEvent(ev, maxNotifyPayload)
+		p, err := encodeEvent(b.key, ev, maxNotifyPayload)
 		if err != nil {
 			b.logger.Error("pubsub: encode event", "userId", ev.UserID, "seq", ev.Seq, "err", err)
 			continue
@@ -196,11 +207,12 @@ func (b *PostgresBus) receive(ctx context.Context, conn *pgx.Conn) error {
 	}
 }
 
-// deliver decodes one notification payload and publishes it to the hub.
+// deliver decodes one notification payload and publishes it to the hub,
+// unless it is not authentic or malformed.
 func (b *PostgresBus) deliver(ctx context.Context, payload string) {
-	ev, err := decodeEvent([]byte(payload))
+	ev, err := decodeEvent(b.key, []byte(payload))
 	if err != nil {
-		b.logger.Error("pubsub: decode postgres notification", "err", err)
+		b.refusals.refuse(time.Now(), err)
 		return
 	}
 	b.hub.Publish(ctx, []chat.Event{ev})

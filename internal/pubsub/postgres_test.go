@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/messenger/messenger/internal/chat"
+	"github.com/messenger/messenger/internal/metrics"
 	"github.com/messenger/messenger/internal/pubsub"
 )
 
@@ -30,16 +31,26 @@ func postgresURL(t *testing.T) string {
 	return url
 }
 
-// newPostgresInstance returns a hub and the PostgreSQL bus feeding it, closed with the test.
+// newPostgresInstance returns a hub and the PostgreSQL bus feeding it, keyed
+// with testSecret and closed with the test.
 func newPostgresInstance(t *testing.T, url string) (*pubsub.Hub, *pubsub.PostgresBus) {
 	t.Helper()
-	hub := pubsub.NewHub(0)
-	bus, err := pubsub.NewPostgresBus(context.Background(), url, hub, nil)
+	in := newPostgresInstanceWith(t, url, testSecret)
+	return in.hub, in.bus.(*pubsub.PostgresBus)
+}
+
+// newPostgresInstanceWith returns an instance on a PostgreSQL bus keyed with
+// secret, closed with the test.
+func newPostgresInstanceWith(t *testing.T, url, secret string) instance {
+	t.Helper()
+	in := instance{hub: pubsub.NewHub(0), key: newKey(t, secret), metrics: metrics.New()}
+	bus, err := pubsub.NewPostgresBus(context.Background(), url, in.key, in.hub, in.metrics, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = bus.Close() })
-	return hub, bus
+	in.bus = bus
+	return in
 }
 
 func TestPostgresBusDeliversToEveryInstance(t *testing.T) {
@@ -95,4 +106,33 @@ func TestPostgresBusReconnectsAndResyncs(t *testing.T) {
 	want := event(user, 2, "after reconnect")
 	busA.Publish(ctx, []chat.Event{want})
 	assertEvent(t, receive(t, sub), want)
+}
+
+// notifyRaw sends payloads on the bus's channel from a connection of its own,
+// as anyone allowed to connect to the database can.
+func notifyRaw(url string) func(t *testing.T, user string, payloads [][]byte) {
+	return func(t *testing.T, _ string, payloads [][]byte) {
+		t.Helper()
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		for _, p := range payloads {
+			if _, err := conn.Exec(ctx, "SELECT pg_notify($1, $2)", pubsub.PostgresChannel, string(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+func TestPostgresBusRefusesForgedEvents(t *testing.T) {
+	url := postgresURL(t)
+	assertRefusesForgeries(t, newPostgresInstanceWith(t, url, testSecret), notifyRaw(url))
+}
+
+func TestPostgresBusesWithDifferentSecretsRefuseEachOther(t *testing.T) {
+	url := postgresURL(t)
+	assertKeysSeparate(t, newPostgresInstanceWith(t, url, testSecret), newPostgresInstanceWith(t, url, "another secret"))
 }
