@@ -49,6 +49,9 @@ type HandlerConfig struct {
 	// OnOperation, when set, is called with the name of every operation the
 	// handler runs ("" for an anonymous one), in the request's context.
 	OnOperation func(ctx context.Context, name string)
+	// Limits are the rate limits of mutations and the cap on each user's
+	// open event streams (nil: none).
+	Limits *Limits
 }
 
 // NewHandler returns the GraphQL endpoint: its transports (SSE over POST,
@@ -76,6 +79,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	cfg.Limits.use(srv)
 
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if cfg.OnOperation != nil {
@@ -108,5 +112,5 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, logger, err)
 	})
-	return transport.GuardStreams(shutdown, writeTimeout, srv)
+	return cfg.Limits.limitStreams(transport.GuardStreams(shutdown, writeTimeout, srv))
 }

@@ -3,9 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -37,8 +34,8 @@ func TestPasswordsBounded(t *testing.T) {
 			t.Fatalf("Check against %q with no free slot: ok=%v err=%v, want ErrBusy", h, ok, err)
 		}
 	}
-	if n := refusals(t, m); n != "3" {
-		t.Fatalf("%s refusals counted, want 3", n)
+	if n := m.Refusals("password_hashing"); n != 3 {
+		t.Fatalf("%v refusals counted, want 3", n)
 	}
 
 	cancelled, cancel := context.WithCancel(ctx)
@@ -61,17 +58,4 @@ func TestPasswordsBounded(t *testing.T) {
 	if !ok || err != nil {
 		t.Fatalf("waiting Check: ok=%v err=%v", ok, err)
 	}
-}
-
-// refusals reads the password_hashing refusal counter of m.
-func refusals(t *testing.T, m *metrics.Metrics) string {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	for line := range strings.Lines(rec.Body.String()) {
-		if v, ok := strings.CutPrefix(line, `messenger_refusals_total{limit="password_hashing"} `); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "none"
 }
