@@ -18,6 +18,19 @@ import (
 	"github.com/messenger/messenger/internal/ratelimit"
 )
 
+// Default limits: a rate is "N/PERIOD" (see ratelimit.ParseLimit).
+const (
+	DefaultAuthRatePerAddress   = "10/1m"
+	DefaultAuthBurstPerAddress  = 20
+	DefaultAuthRatePerUsername  = "5/1m"
+	DefaultAuthBurstPerUsername = 5
+	DefaultMessageRate          = "20/1s"
+	DefaultMessageBurst         = 40
+	DefaultMutationRate         = "10/1s"
+	DefaultMutationBurst        = 20
+	DefaultStreamsPerUser       = 16
+)
+
 // Limits are the rate limits of mutations, checked field by field so that
 // every alias counts, and the cap on each user's open event streams; a nil
 // *Limits, or a nil limiter in it, limits nothing.

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/messenger/messenger/graph"
@@ -23,6 +24,8 @@ type config struct {
 	KeepAlive   time.Duration
 	// StreamWriteTimeout cuts an event stream whose client takes no data for that long.
 	StreamWriteTimeout time.Duration
+	// Limits are the limits against abuse (see limits.go).
+	Limits limitsConfig
 }
 
 // option is one configuration value: a flag, the environment variable it
@@ -41,6 +44,18 @@ var options = []option{
 	{"keepalive", "MESSENGER_KEEPALIVE", graph.DefaultKeepAlive.String(), "interval of keep-alive pings on event streams"},
 	{"stream-write-timeout", "MESSENGER_STREAM_WRITE_TIMEOUT", graph.DefaultStreamWriteTimeout.String(),
 		"cut an event stream whose client takes no data for this long"},
+	{"client-ip-header", "MESSENGER_CLIENT_IP_HEADER", "", "trusted header with the client's address, set by the proxy in front (its last entry counts); empty: the connection's address"},
+	{"hash-concurrency", "MESSENGER_HASH_CONCURRENCY", strconv.Itoa(auth.DefaultHashConcurrency), "password hashes computed at once (64 MiB each)"},
+	{"hash-wait", "MESSENGER_HASH_WAIT", auth.DefaultHashWait.String(), "how long a log-in or sign-up waits for a hashing slot before RATE_LIMITED"},
+	{"auth-rate-per-address", "MESSENGER_AUTH_RATE_PER_ADDRESS", graph.DefaultAuthRatePerAddress, "logIn and signUp per client address: N/PERIOD, or off"},
+	{"auth-burst-per-address", "MESSENGER_AUTH_BURST_PER_ADDRESS", strconv.Itoa(graph.DefaultAuthBurstPerAddress), "logIn and signUp per client address at once"},
+	{"auth-rate-per-username", "MESSENGER_AUTH_RATE_PER_USERNAME", graph.DefaultAuthRatePerUsername, "logIn and signUp per username: N/PERIOD, or off"},
+	{"auth-burst-per-username", "MESSENGER_AUTH_BURST_PER_USERNAME", strconv.Itoa(graph.DefaultAuthBurstPerUsername), "logIn and signUp per username at once"},
+	{"message-rate", "MESSENGER_MESSAGE_RATE", graph.DefaultMessageRate, "createMessage per user: N/PERIOD, or off"},
+	{"message-burst", "MESSENGER_MESSAGE_BURST", strconv.Itoa(graph.DefaultMessageBurst), "createMessage per user at once"},
+	{"mutation-rate", "MESSENGER_MUTATION_RATE", graph.DefaultMutationRate, "every other mutation per user: N/PERIOD, or off"},
+	{"mutation-burst", "MESSENGER_MUTATION_BURST", strconv.Itoa(graph.DefaultMutationBurst), "every other mutation per user at once"},
+	{"streams-per-user", "MESSENGER_STREAMS_PER_USER", strconv.Itoa(graph.DefaultStreamsPerUser), "open event streams per user"},
 }
 
 // parseConfig reads flags from args over the environment given by getenv.
@@ -72,6 +87,9 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 		DatabaseURL: *values["database-url"],
 		Secret:      *values["secret"],
 		Bus:         *values["bus"],
+	}
+	if err := cfg.Limits.parse(values); err != nil {
+		return cfg, err
 	}
 	for name, into := range map[string]*time.Duration{
 		"token-ttl":            &cfg.TokenTTL,

@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
-	svc := chat.NewService(db, bus)
+	svc := chat.NewService(db, bus).WithPasswords(cfg.Limits.passwords(m))
 	resolver := &graph.Resolver{Chat: svc, Tokens: tokens, Hub: hub, TicketTTL: cfg.TicketTTL, Logger: logger}
 	// Cancelled when shutdown begins: open event streams end and their
 	// clients resume from their cursors (http.Server.Shutdown waits for them).
@@ -84,6 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		StreamWriteTimeout: cfg.StreamWriteTimeout,
 		Shutdown:           streamsCtx,
 		OnOperation:        recordOperation,
+		Limits:             cfg.Limits.graphLimits(m),
 	})
 
 	listener, err := net.Listen("tcp", cfg.Addr)
@@ -91,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(logger, db, tokens, svc, m, api),
+		Handler:           routes(logger, db, tokens, svc, m, withClientAddress(cfg.Limits.ClientIPHeader, api)),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
