@@ -47,9 +47,9 @@ type HandlerConfig struct {
 	// Shutdown, once done, cuts every open event stream so that its client
 	// resumes elsewhere (nil: never).
 	Shutdown context.Context
-	// Limits bound each document before it is validated or run
+	// Documents bound each document before it is validated or run
 	// (DefaultDocumentLimits when zero).
-	Limits DocumentLimits
+	Documents DocumentLimits
 	// Production turns introspection off and keeps every error free of
 	// "Did you mean" suggestions of schema names.
 	Production bool
@@ -58,6 +58,9 @@ type HandlerConfig struct {
 	// OnOperation, when set, is called with the name of every operation the
 	// handler runs ("" for an anonymous one), in the request's context.
 	OnOperation func(ctx context.Context, name string)
+	// RateLimits are the rate limits of mutations and the cap on each
+	// user's open event streams (nil: none).
+	RateLimits *RateLimits
 }
 
 // NewHandler returns the GraphQL endpoint: its transports (SSE over POST,
@@ -81,7 +84,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
 	srv.AddTransport(transport.POST{Refused: cfg.Metrics.Refused})
 
-	limits := cfg.Limits
+	limits := cfg.Documents
 	if limits == (DocumentLimits{}) {
 		limits = DefaultDocumentLimits
 	}
@@ -95,6 +98,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(documentCheck{limits: limits, cache: queries, metrics: cfg.Metrics})
 	srv.Use(complexityLimit(cfg.Metrics))
+	cfg.RateLimits.use(srv)
 
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if cfg.OnOperation != nil {
@@ -130,5 +134,5 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, logger, err, cfg.Production)
 	})
-	return transport.GuardStreams(shutdown, writeTimeout, srv)
+	return cfg.RateLimits.limitStreams(transport.GuardStreams(shutdown, writeTimeout, srv))
 }

@@ -8,10 +8,13 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/messenger/messenger/graph"
 	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/pubsub"
+	"github.com/messenger/messenger/internal/ratelimit"
 )
 
 // config is the server's configuration: each option comes from its flag,
@@ -39,7 +42,9 @@ type config struct {
 
 	MaxBodyBytes    int64
 	BodyReadTimeout time.Duration
-	Limits          graph.DocumentLimits
+	Documents       graph.DocumentLimits
+	// RateLimits are the limits against abuse (see limits.go).
+	RateLimits limitsConfig
 }
 
 // Production reports whether the server runs in production mode.
@@ -79,12 +84,24 @@ func options(cfg *config) []option {
 		{"ide", "MESSENGER_IDE", "on or off: serve the GraphQL IDE at / (default: on in development, off in production)", (*text)(&cfg.IDE)},
 		{"max-body-bytes", "MESSENGER_MAX_BODY_BYTES", "largest request body; larger ones get 413", (*count64)(&cfg.MaxBodyBytes)},
 		{"body-read-timeout", "MESSENGER_BODY_READ_TIMEOUT", "time a client has to send its request body", (*duration)(&cfg.BodyReadTimeout)},
-		{"max-query-tokens", "MESSENGER_MAX_QUERY_TOKENS", "most lexical tokens in a GraphQL document", (*count)(&cfg.Limits.Tokens)},
-		{"max-query-fields", "MESSENGER_MAX_QUERY_FIELDS", "most fields in a GraphQL document, fragments expanded", (*count)(&cfg.Limits.Fields)},
-		{"max-query-aliases", "MESSENGER_MAX_QUERY_ALIASES", "most aliased fields in a GraphQL document", (*count)(&cfg.Limits.Aliases)},
-		{"max-query-directives", "MESSENGER_MAX_QUERY_DIRECTIVES", "most directives in a GraphQL document", (*count)(&cfg.Limits.Directives)},
-		{"max-query-depth", "MESSENGER_MAX_QUERY_DEPTH", "deepest nesting of fields in an operation", (*count)(&cfg.Limits.Depth)},
-		{"max-root-fields", "MESSENGER_MAX_ROOT_FIELDS", "most root fields (aliases included) in an operation", (*count)(&cfg.Limits.RootFields)},
+		{"max-query-tokens", "MESSENGER_MAX_QUERY_TOKENS", "most lexical tokens in a GraphQL document", (*count)(&cfg.Documents.Tokens)},
+		{"max-query-fields", "MESSENGER_MAX_QUERY_FIELDS", "most fields in a GraphQL document, fragments expanded", (*count)(&cfg.Documents.Fields)},
+		{"max-query-aliases", "MESSENGER_MAX_QUERY_ALIASES", "most aliased fields in a GraphQL document", (*count)(&cfg.Documents.Aliases)},
+		{"max-query-directives", "MESSENGER_MAX_QUERY_DIRECTIVES", "most directives in a GraphQL document", (*count)(&cfg.Documents.Directives)},
+		{"max-query-depth", "MESSENGER_MAX_QUERY_DEPTH", "deepest nesting of fields in an operation", (*count)(&cfg.Documents.Depth)},
+		{"max-root-fields", "MESSENGER_MAX_ROOT_FIELDS", "most root fields (aliases included) in an operation", (*count)(&cfg.Documents.RootFields)},
+		{"client-ip-header", "MESSENGER_CLIENT_IP_HEADER", "trusted header with the client's address, set by the proxy in front (its last entry counts); empty: the connection's address", (*text)(&cfg.RateLimits.ClientIPHeader)},
+		{"hash-concurrency", "MESSENGER_HASH_CONCURRENCY", "password hashes computed at once (64 MiB each)", (*count)(&cfg.RateLimits.HashConcurrency)},
+		{"hash-wait", "MESSENGER_HASH_WAIT", "how long a log-in or sign-up waits for a hashing slot before RATE_LIMITED", (*wait)(&cfg.RateLimits.HashWait)},
+		{"auth-rate-per-address", "MESSENGER_AUTH_RATE_PER_ADDRESS", "logIn and signUp per client address: N/PERIOD, or off", (*limit)(&cfg.RateLimits.AuthPerAddress.Limit)},
+		{"auth-burst-per-address", "MESSENGER_AUTH_BURST_PER_ADDRESS", "logIn and signUp per client address at once", (*count)(&cfg.RateLimits.AuthPerAddress.Burst)},
+		{"auth-rate-per-username", "MESSENGER_AUTH_RATE_PER_USERNAME", "logIn and signUp per username: N/PERIOD, or off", (*limit)(&cfg.RateLimits.AuthPerUsername.Limit)},
+		{"auth-burst-per-username", "MESSENGER_AUTH_BURST_PER_USERNAME", "logIn and signUp per username at once", (*count)(&cfg.RateLimits.AuthPerUsername.Burst)},
+		{"message-rate", "MESSENGER_MESSAGE_RATE", "createMessage per user: N/PERIOD, or off", (*limit)(&cfg.RateLimits.Messages.Limit)},
+		{"message-burst", "MESSENGER_MESSAGE_BURST", "createMessage per user at once", (*count)(&cfg.RateLimits.Messages.Burst)},
+		{"mutation-rate", "MESSENGER_MUTATION_RATE", "every other mutation per user: N/PERIOD, or off", (*limit)(&cfg.RateLimits.Mutations.Limit)},
+		{"mutation-burst", "MESSENGER_MUTATION_BURST", "every other mutation per user at once", (*count)(&cfg.RateLimits.Mutations.Burst)},
+		{"streams-per-user", "MESSENGER_STREAMS_PER_USER", "open event streams per user", (*count)(&cfg.RateLimits.StreamsPerUser)},
 	}
 }
 
@@ -101,7 +118,8 @@ func defaults() config {
 		Env:                "development",
 		MaxBodyBytes:       transport.DefaultMaxBodyBytes,
 		BodyReadTimeout:    transport.DefaultBodyReadTimeout,
-		Limits:             graph.DefaultDocumentLimits,
+		Documents:          graph.DefaultDocumentLimits,
+		RateLimits:         defaultLimits(),
 	}
 }
 
@@ -159,6 +177,37 @@ func (d *duration) Set(v string) error {
 		return fmt.Errorf("want a positive duration such as 30s, got %q", v)
 	}
 	*d = duration(parsed)
+	return nil
+}
+
+// wait is a duration option that may be zero.
+type wait time.Duration
+
+func (d *wait) String() string { return time.Duration(*d).String() }
+func (d *wait) Set(v string) error {
+	parsed, err := time.ParseDuration(v)
+	if err != nil || parsed < 0 {
+		return fmt.Errorf("want a duration such as 2s, got %q", v)
+	}
+	*d = wait(parsed)
+	return nil
+}
+
+// limit is a sustained rate option, "N/PERIOD" such as 20/1s, or "off".
+type limit rate.Limit
+
+func (l *limit) String() string {
+	if rate.Limit(*l) == rate.Inf {
+		return "off"
+	}
+	return strconv.FormatFloat(float64(*l), 'g', 4, 64) + "/1s"
+}
+func (l *limit) Set(v string) error {
+	parsed, err := ratelimit.ParseLimit(v)
+	if err != nil {
+		return err
+	}
+	*l = limit(parsed)
 	return nil
 }
 

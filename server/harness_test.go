@@ -63,7 +63,7 @@ var buildServer = sync.OnceValues(func() (string, error) {
 
 var listeningLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
-// startServer runs the race-built server with env added to the
+// startServer runs the race-built server with testLimits and env added to the
 // environment and waits until it listens; it is stopped when the test ends.
 func startServer(t testing.TB, env ...string) *serverProcess {
 	t.Helper()
@@ -74,10 +74,42 @@ func startServer(t testing.TB, env ...string) *serverProcess {
 	return startServerBinary(t, bin, env...)
 }
 
-// startServerBinary runs bin on a free local port with env added to the
-// environment (on a fresh SQLite database unless env sets DATABASE_URL),
-// waits until it listens, and stops it when the test ends.
+// testLimits are the limits of every test server but those of the tests of
+// the limits themselves (startServerDefaultLimits): the other tests sign up
+// many users from one address, send thousands of messages in bursts and
+// open many streams per user, which the defaults would refuse. Password
+// hashing keeps its default concurrency but waits instead of refusing.
+// A test's own env comes after them and wins.
+var testLimits = []string{
+	"MESSENGER_HASH_WAIT=1m",
+	"MESSENGER_AUTH_RATE_PER_ADDRESS=off",
+	"MESSENGER_AUTH_RATE_PER_USERNAME=off",
+	"MESSENGER_MESSAGE_RATE=off",
+	"MESSENGER_MUTATION_RATE=off",
+	"MESSENGER_STREAMS_PER_USER=1000",
+}
+
+// startServerBinary runs bin on a free local port with testLimits and env
+// added to the environment (on a fresh SQLite database unless env sets
+// DATABASE_URL), waits until it listens, and stops it when the test ends.
 func startServerBinary(t testing.TB, bin string, env ...string) *serverProcess {
+	t.Helper()
+	return launch(t, bin, append(slices.Clone(testLimits), env...))
+}
+
+// startServerDefaultLimits is startServer with the default limits, except
+// where env sets them.
+func startServerDefaultLimits(t testing.TB, env ...string) *serverProcess {
+	t.Helper()
+	bin, err := buildServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return launch(t, bin, env)
+}
+
+// launch is startServerBinary without testLimits.
+func launch(t testing.TB, bin string, env []string) *serverProcess {
 	t.Helper()
 	p := &serverProcess{done: make(chan error, 1)}
 	p.cmd = exec.Command(bin)

@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
-	svc := chat.NewService(db, bus)
+	svc := chat.NewService(db, bus).WithPasswords(cfg.RateLimits.passwords(m))
 	sessions := auth.NewSessions(svc.SessionLive, cfg.SessionCacheTTL, auth.DefaultSessionCacheSize)
 	hub.OnSessionEnded(sessions.End)
 	resolver := &graph.Resolver{Chat: svc, Tokens: tokens, Hub: hub, TicketTTL: cfg.TicketTTL, Logger: logger}
@@ -98,7 +98,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		KeepAlive:          cfg.KeepAlive,
 		StreamWriteTimeout: cfg.StreamWriteTimeout,
 		Shutdown:           streamsCtx,
-		Limits:             cfg.Limits,
+		Documents:          cfg.Documents,
+		RateLimits:         cfg.RateLimits.graphLimits(m),
 		Production:         cfg.Production(),
 		Metrics:            m,
 		OnOperation:        recordOperation,
@@ -109,7 +110,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(cfg, logger, db, tokens, sessions, svc, m, api),
+		Handler:           routes(cfg, logger, db, tokens, sessions, svc, m, withClientAddress(cfg.RateLimits.ClientIPHeader, api)),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,

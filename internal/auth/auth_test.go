@@ -14,18 +14,22 @@ import (
 )
 
 func TestPassword(t *testing.T) {
-	hash, err := auth.HashPassword("correct horse")
+	ctx := context.Background()
+	p := auth.NewPasswords(1, time.Second, nil)
+	hash, err := p.Hash(ctx, "correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(hash, "$argon2id$") {
 		t.Fatalf("not an argon2id hash: %s", hash)
 	}
-	if !auth.CheckPassword("correct horse", hash) {
-		t.Fatal("right password refused")
+	if ok, err := p.Check(ctx, "correct horse", hash); !ok || err != nil {
+		t.Fatalf("right password refused: %v", err)
 	}
-	if auth.CheckPassword("wrong horse", hash) || auth.CheckPassword("correct horse", "") {
-		t.Fatal("wrong password accepted")
+	for _, h := range []string{hash, ""} {
+		if ok, err := p.Check(ctx, "wrong horse", h); ok || err != nil {
+			t.Fatalf("wrong password against %q: ok=%v err=%v", h, ok, err)
+		}
 	}
 }
 

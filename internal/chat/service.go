@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/database"
 )
 
@@ -15,20 +16,24 @@ import (
 // method takes the acting user's id where authorization applies, and a
 // conversation the viewer is not in is reported as not found.
 type Service struct {
-	db  *database.DB
-	pub Publisher
+	db        *database.DB
+	pub       Publisher
+	passwords *auth.Passwords
 }
 
 // NewService returns a Service over db that hands committed events to pub
-// (nil: events are only stored, and subscribers read them from the database).
+// (nil: events are only stored, and subscribers read them from the database),
+// hashing passwords within auth's default limits (see WithPasswords).
 func NewService(db *database.DB, pub Publisher) *Service {
-	return &Service{db: db, pub: pub}
+	return &Service{db: db, pub: pub, passwords: auth.NewPasswords(auth.DefaultHashConcurrency, auth.DefaultHashWait, nil)}
 }
 
 // WithDB returns a copy of the service that runs its statements on db, a
 // session of the same database (tests use it to count statements).
 func (s *Service) WithDB(db *gorm.DB) *Service {
-	return &Service{db: &database.DB{DB: db, Dialect: s.db.Dialect}, pub: s.pub}
+	c := *s
+	c.db = &database.DB{DB: db, Dialect: s.db.Dialect}
+	return &c
 }
 
 // conn returns the gorm handle bound to ctx.

@@ -6,7 +6,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/database"
 )
 
@@ -94,12 +93,16 @@ func (s *Service) ChangePassword(ctx context.Context, userID, sessionID, current
 	if err != nil {
 		return err
 	}
-	if !auth.CheckPassword(currentPassword, u.PasswordHash) {
+	ok, err := s.passwords.Check(ctx, currentPassword, u.PasswordHash)
+	if err != nil {
+		return passwordError("change password", err)
+	}
+	if !ok {
 		return Errorf(CodeUnauthenticated, "the current password is wrong")
 	}
-	hash, err := auth.HashPassword(newPassword)
+	hash, err := s.passwords.Hash(ctx, newPassword)
 	if err != nil {
-		return internal("change password", err)
+		return passwordError("change password", err)
 	}
 	var ended []string
 	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {

@@ -8,7 +8,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/database"
 )
 
@@ -41,9 +40,9 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*User, error) {
 			displayName = name
 		}
 	}
-	hash, err := auth.HashPassword(in.Password)
+	hash, err := s.passwords.Hash(ctx, in.Password)
 	if err != nil {
-		return nil, internal("sign up", err)
+		return nil, passwordError("sign up", err)
 	}
 	u := &User{
 		ID:           newID(),
@@ -69,7 +68,11 @@ func (s *Service) LogIn(ctx context.Context, username, password string) (*User, 
 	if err != nil {
 		return nil, internal("log in", err)
 	}
-	if !auth.CheckPassword(password, u.PasswordHash) {
+	ok, err := s.passwords.Check(ctx, password, u.PasswordHash)
+	if err != nil {
+		return nil, passwordError("log in", err)
+	}
+	if !ok {
 		return nil, Errorf(CodeUnauthenticated, "wrong username or password")
 	}
 	return &u, nil
