@@ -82,6 +82,8 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.AddTransport(gqltransport.Options{})
 	srv.AddTransport(gqltransport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
 	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
+	srv.AddTransport(transport.Multipart{KeepAlivePingInterval: keepAlive})
+	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{Refused: cfg.Metrics.Refused})
 
 	limits := cfg.Documents

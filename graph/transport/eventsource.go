@@ -80,7 +80,7 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	} else {
 		out.write(":\n\n")
 	}
-	stopPings := out.keepAlive(t.KeepAlivePingInterval)
+	stopPings := keepAlive(t.KeepAlivePingInterval, func() { out.write(": ping\n\n") })
 	defer stopPings()
 
 	ctx = context.WithValue(ctx, cursorAnnouncerKey{}, func(cursor string) { out.write("id: " + cursor + "\n\n") })
@@ -125,33 +125,6 @@ func (s *sseWriter) event(id string, resp *graphql.Response) {
 	frame.Write(b)
 	frame.WriteString("\n\n")
 	s.write(frame.String())
-}
-
-// keepAlive writes a comment every interval until the returned function is
-// called; that function returns only after the goroutine has exited, so no
-// ping is written after the handler returns.
-func (s *sseWriter) keepAlive(interval time.Duration) (stop func()) {
-	if interval <= 0 {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		ticker := time.NewTicker(interval)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ticker.C:
-				s.write(": ping\n\n")
-			}
-		}
-	})
-	return func() {
-		close(done)
-		wg.Wait()
-	}
 }
 
 type lastEventIDKey struct{}
