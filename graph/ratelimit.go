@@ -132,8 +132,20 @@ func (l *RateLimits) limitStreams(next http.Handler) http.Handler {
 	}
 	return transport.StreamLimit{
 		Slots:    l.Streams,
-		Key:      func(r *http.Request) string { return auth.UserID(r.Context()) },
+		Key:      func(r *http.Request) string { viewer, _ := viewerID(r.Context()); return viewer },
 		Code:     chat.CodeRateLimited,
 		OnRefuse: func() { l.Metrics.Refused("streams_per_user") },
 	}.Wrap(next)
+}
+
+// webSocket returns ws with the cap on each user's open streams, which a
+// WebSocket connection counts as one of.
+func (l *RateLimits) webSocket(ws transport.WebSocket) transport.WebSocket {
+	if l == nil || l.Streams == nil {
+		return ws
+	}
+	ws.Slots = l.Streams
+	ws.Key = func(ctx context.Context) string { viewer, _ := viewerID(ctx); return viewer }
+	ws.OnRefuse = func() { l.Metrics.Refused("streams_per_user") }
+	return ws
 }
