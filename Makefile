@@ -46,6 +46,7 @@ FUZZ_TARGETS = \
 	./internal/auth:FuzzTokensVerify \
 	./internal/auth:FuzzHashTicket \
 	./internal/auth:FuzzTicketMiddleware \
+	./graph/transport:FuzzReadBodies \
 	./graph/transport:FuzzEventSourceGET
 
 fuzz:

@@ -177,9 +177,9 @@ func FuzzEventSourceGET(f *testing.F) {
 		defer cancel()
 		switch {
 		case flags&as != 0:
-			ctx = auth.WithUserID(ctx, alice.ID)
+			ctx = auth.WithSession(ctx, alice.ID, "0190a9e4-7b9c-7cc2-9d2e-4f1a2b3c4d5f")
 		case flags&2 != 0:
-			ctx = auth.WithUserID(ctx, "0190a9e4-7b9c-7cc2-9d2e-4f1a2b3c4d5e")
+			ctx = auth.WithSession(ctx, "0190a9e4-7b9c-7cc2-9d2e-4f1a2b3c4d5e", "0190a9e4-7b9c-7cc2-9d2e-4f1a2b3c4d5f")
 		}
 		r := (&http.Request{
 			Method: http.MethodGet,

@@ -64,12 +64,16 @@ func FuzzTicketMiddleware(f *testing.F) {
 	f.Add("", "", "", false)
 	f.Fuzz(func(t *testing.T, method, rawQuery, accept string, lookupFails bool) {
 		var looked []string
-		lookup := func(_ context.Context, ticket string) (string, error) {
+		lookup := func(_ context.Context, ticket string) (string, string, error) {
 			looked = append(looked, ticket)
 			if lookupFails {
-				return "", errors.New("database down")
+				return "", "", errors.New("database down")
 			}
-			return stored[auth.HashTicket(ticket)], nil
+			user := stored[auth.HashTicket(ticket)]
+			if user == "" {
+				return "", "", nil
+			}
+			return user, "session-of-" + user, nil
 		}
 		reached, seen := false, ""
 		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

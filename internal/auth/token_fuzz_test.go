@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
@@ -23,16 +24,19 @@ func FuzzTokensVerify(f *testing.F) {
 	tokens := NewTokens(secret, time.Hour)
 	tokens.now = func() time.Time { return now }
 
-	type issued struct{ subject, signature string }
+	type issued struct {
+		claims    Claims
+		signature string
+	}
 	valid := map[string]issued{} // by signing input: header.payload
 	for _, sub := range []string{"0190a9e4-7b9c-7cc2-9d2e-4f1a2b3c4d5e", "user-1", "ü\x00\"'.", strings.Repeat("s", 300)} {
-		tok, _, err := tokens.Issue(sub)
+		tok, err := tokens.Issue(sub, "session-of-"+sub, now.Add(time.Hour))
 		if err != nil {
 			f.Fatal(err)
 		}
 		i := strings.LastIndexByte(tok, '.')
 		sig, _ := base64.RawURLEncoding.DecodeString(tok[i+1:])
-		valid[tok[:i]] = issued{sub, string(sig)}
+		valid[tok[:i]] = issued{Claims{UserID: sub, SessionID: "session-of-" + sub}, string(sig)}
 		f.Add(tok)
 		// Mutations: one character, the signature, the segments.
 		f.Add(tok[:len(tok)-1] + "A")
@@ -80,31 +84,34 @@ func FuzzTokensVerify(f *testing.F) {
 		f.Add(s)
 	}
 
+	// Every session is live: what decides is the token.
+	sessions := NewSessions(func(context.Context, string) (bool, error) { return true, nil }, time.Hour, 100)
 	f.Fuzz(func(t *testing.T, token string) {
-		sub, err := tokens.Verify(token)
+		claims, err := tokens.Verify(token)
 		if err != nil {
-			if err != ErrInvalidToken || sub != "" {
-				t.Fatalf("Verify(%q) = %q, %v; want \"\", ErrInvalidToken", token, sub, err)
+			if err != ErrInvalidToken || claims != (Claims{}) {
+				t.Fatalf("Verify(%q) = %+v, %v; want no claims, ErrInvalidToken", token, claims, err)
 			}
 		} else {
 			i := strings.LastIndexByte(token, '.')
 			want, ok := valid[token[:max(i, 0)]]
 			sig, decErr := base64.RawURLEncoding.DecodeString(token[i+1:])
-			if i < 0 || !ok || decErr != nil || string(sig) != want.signature || sub != want.subject {
-				t.Fatalf("Verify(%q) accepted a token this Tokens did not issue (subject %q)", token, sub)
+			if i < 0 || !ok || decErr != nil || string(sig) != want.signature || claims != want.claims {
+				t.Fatalf("Verify(%q) accepted a token this Tokens did not issue (claims %+v)", token, claims)
 			}
 		}
 
 		// The Bearer middleware authenticates exactly what Verify accepts.
 		for _, header := range []string{"Bearer " + token, token} {
 			seen := "unset"
-			h := tokens.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = UserID(r.Context()) }))
+			h := tokens.Middleware(sessions, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = UserID(r.Context()) }))
 			req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
 			req.Header["Authorization"] = []string{header}
 			h.ServeHTTP(httptest.NewRecorder(), req)
 			want := ""
 			if scheme, tok, ok := strings.Cut(header, " "); ok && strings.EqualFold(scheme, "Bearer") {
-				want, _ = tokens.Verify(strings.TrimSpace(tok))
+				c, _ := tokens.Verify(strings.TrimSpace(tok))
+				want = c.UserID
 			}
 			if seen != want {
 				t.Fatalf("Authorization %q: user %q, want %q", header, seen, want)
