@@ -12,7 +12,6 @@ import (
 
 	"github.com/messenger/messenger/graph/model"
 	"github.com/messenger/messenger/graph/transport"
-	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/metrics"
 	"github.com/messenger/messenger/internal/ratelimit"
@@ -77,11 +76,11 @@ func (l *RateLimits) check(ctx context.Context, fc *graphql.FieldContext) error 
 		}
 		return l.take(ctx, l.AuthPerUsername, "auth_per_username", usernameKey(fc.Args["input"]))
 	case "createMessage":
-		if viewer := auth.UserID(ctx); viewer != "" {
+		if viewer, err := viewerID(ctx); err == nil {
 			return l.take(ctx, l.Messages, "messages_per_user", viewer)
 		}
 	default:
-		if viewer := auth.UserID(ctx); viewer != "" {
+		if viewer, err := viewerID(ctx); err == nil {
 			return l.take(ctx, l.Mutations, "mutations_per_user", viewer)
 		}
 	}

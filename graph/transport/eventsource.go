@@ -36,20 +36,10 @@ func (t EventSource) Supports(r *http.Request) bool { return IsEventStreamGET(r)
 // Do runs the subscription of r and writes its events until it ends.
 func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
-	q := r.URL.Query()
-	params := &graphql.RawParams{
-		Query:         q.Get("query"),
-		OperationName: q.Get("operationName"),
-		Headers:       r.Header,
-		ReadTime:      graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()},
-	}
-	for name, into := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
-		if raw := q.Get(name); raw != "" {
-			if err := json.Unmarshal([]byte(raw), into); err != nil {
-				http.Error(w, fmt.Sprintf("the %s parameter is not a JSON object", name), http.StatusBadRequest)
-				return
-			}
-		}
+	params, err := urlParams(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		ctx = context.WithValue(ctx, lastEventIDKey{}, id)

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -25,22 +24,11 @@ func (GET) Supports(r *http.Request) bool {
 
 // Do runs the query of r's URL and writes its response.
 func (GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	start := graphql.Now()
-	q := r.URL.Query()
-	params := &graphql.RawParams{
-		Query:         q.Get("query"),
-		OperationName: q.Get("operationName"),
-		Headers:       r.Header,
+	params, err := urlParams(r)
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, "BAD_REQUEST", err.Error())
+		return
 	}
-	for name, into := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
-		if raw := q.Get(name); raw != "" {
-			if err := json.Unmarshal([]byte(raw), into); err != nil {
-				WriteError(w, http.StatusBadRequest, "BAD_REQUEST", "the "+name+" parameter is not a JSON object")
-				return
-			}
-		}
-	}
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	run(w, r, exec, params, func(op ast.Operation) bool {
 		if op == ast.Query {
 			return true

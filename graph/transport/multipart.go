@@ -35,19 +35,10 @@ func (Multipart) Supports(r *http.Request) bool {
 
 // Do runs the operation of r's body and writes each of its responses as a part.
 func (t Multipart) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	start := graphql.Now()
-	req, ok := decodeRequest(r.Body)
+	params, ok := bodyParams(r)
 	if !ok {
-		WriteError(w, http.StatusBadRequest, "BAD_REQUEST", `the request body is not a GraphQL request: want a JSON object with a "query" string`)
+		WriteError(w, http.StatusBadRequest, "BAD_REQUEST", badBody)
 		return
-	}
-	params := &graphql.RawParams{
-		Query:         req.Query,
-		OperationName: req.OperationName,
-		Variables:     req.Variables,
-		Extensions:    req.Extensions,
-		Headers:       r.Header,
-		ReadTime:      graphql.TraceTiming{Start: start, End: graphql.Now()},
 	}
 	ctx := r.Context()
 	opCtx, errs := exec.CreateOperationContext(ctx, params)

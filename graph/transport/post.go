@@ -35,22 +35,13 @@ func (POST) Supports(r *http.Request) bool {
 
 // Do runs the operation of r's body and writes its response.
 func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	start := graphql.Now()
-	req, ok := decodeRequest(r.Body)
+	params, ok := bodyParams(r)
 	if !ok {
 		if t.Refused != nil {
 			t.Refused("body_malformed")
 		}
-		WriteError(w, http.StatusBadRequest, "BAD_REQUEST", `the request body is not a GraphQL request: want a JSON object with a "query" string`)
+		WriteError(w, http.StatusBadRequest, "BAD_REQUEST", badBody)
 		return
-	}
-	params := &graphql.RawParams{
-		Query:         req.Query,
-		OperationName: req.OperationName,
-		Variables:     req.Variables,
-		Extensions:    req.Extensions,
-		Headers:       r.Header,
-		ReadTime:      graphql.TraceTiming{Start: start, End: graphql.Now()},
 	}
 	run(w, r, exec, params, func(op ast.Operation) bool {
 		if op != ast.Subscription {
