@@ -35,7 +35,7 @@ bench:
 # Every fuzz target for FUZZTIME each (go test fuzzes one target per run).
 # Inputs that fail are written to the package's testdata/fuzz/<target>/,
 # where `make test` replays them: commit them as regression tests.
-FUZZTIME ?= 5s
+FUZZTIME ?= 10s
 FUZZFLAGS ?= -parallel 1
 FUZZ_TARGETS = \
 	./internal/chat:FuzzDecodeEventCursor \
