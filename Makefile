@@ -1,7 +1,7 @@
 # The messenger's everyday commands. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all generate build run test lint check-generated bench fuzz
+.PHONY: all generate build run test lint check-generated bench fuzz ide check-ide test-ide
 
 all: lint test
 
@@ -24,7 +24,7 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-check-generated: generate
+check-generated: generate check-ide
 	@git diff --exit-code -- graph schema || (echo "generated code is stale: run make generate and commit"; exit 1)
 	@untracked=$$(git status --porcelain -- graph | grep '^??' || true); \
 	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "generate left untracked files"; exit 1; fi
@@ -54,3 +54,17 @@ fuzz:
 		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
 		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $${t%%:*}; \
 	done
+
+# The GraphQL IDE's third-party files (internal/ide/assets/vendor): `ide`
+# copies them from the npm versions pinned in web/ide/package-lock.json,
+# `check-ide` verifies them against their SHA256SUMS (offline), `test-ide`
+# runs the IDE in headless Chromium (also part of `test` once npm ci is done).
+ide:
+	scripts/ide-assets.sh update
+
+check-ide:
+	scripts/ide-assets.sh check
+
+test-ide:
+	cd web/ide/browser-test && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(GO) test -race -count=1 -run '^TestIDE' ./server/

@@ -6,12 +6,11 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
-
 	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
+	"github.com/messenger/messenger/internal/ide"
 	"github.com/messenger/messenger/internal/metrics"
 )
 
@@ -26,7 +25,7 @@ func routes(cfg config, logger *slog.Logger, db *database.DB, tokens *auth.Token
 		auth.TicketMiddleware(svc.StreamTicketSession, transport.IsEventStreamGET, tokens.Middleware(sessions, api))))
 	mux.Handle("GET /metrics", m.Handler())
 	if cfg.ServeIDE() {
-		mux.Handle("GET /{$}", playground.Handler("messenger", "/graphql"))
+		ide.Register(mux, "/graphql")
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
