@@ -27,9 +27,11 @@
 package client
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/Khan/genqlient/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // New returns a client for queries and mutations at endpoint (the server's
@@ -67,4 +69,23 @@ func orDefault(c *http.Client) *http.Client {
 func Cursor(extensions map[string]any) string {
 	c, _ := extensions["cursor"].(string)
 	return c
+}
+
+// ErrorCode returns the code (extensions.code: UNAUTHENTICATED, NOT_FOUND,
+// BAD_USER_INPUT, CONFLICT, RATE_LIMITED, …) of the first GraphQL error in
+// err, as the generated functions and SSE.Subscribe return them, or "".
+func ErrorCode(err error) string {
+	var list gqlerror.List
+	var httpErr *graphql.HTTPError
+	switch {
+	case errors.As(err, &list):
+	case errors.As(err, &httpErr):
+		list = httpErr.Response.Errors
+	}
+	for _, e := range list {
+		if code, ok := e.Extensions["code"].(string); ok {
+			return code
+		}
+	}
+	return ""
 }

@@ -54,17 +54,147 @@ type ChangePasswordResponse struct {
 // GetChangePassword returns ChangePasswordResponse.ChangePassword, and is useful for accessing the field via an interface.
 func (v *ChangePasswordResponse) GetChangePassword() AuthPayload { return v.ChangePassword }
 
-// Conversation includes the GraphQL fields of Conversation requested by the fragment Conversation.
-// The GraphQL type's documentation follows.
-//
-// A conversation as the viewer sees it: read markers and unread counts are the viewer's.
+// One conversation with everyone in it.
 type Conversation struct {
+	ConversationSummary `json:"-"`
+	// Everyone in the conversation, the viewer included, in the order they joined.
+	Participants []User `json:"participants"`
+}
+
+// GetParticipants returns Conversation.Participants, and is useful for accessing the field via an interface.
+func (v *Conversation) GetParticipants() []User { return v.Participants }
+
+// GetId returns Conversation.Id, and is useful for accessing the field via an interface.
+func (v *Conversation) GetId() string { return v.ConversationSummary.Id }
+
+// GetKind returns Conversation.Kind, and is useful for accessing the field via an interface.
+func (v *Conversation) GetKind() ConversationKind { return v.ConversationSummary.Kind }
+
+// GetTitle returns Conversation.Title, and is useful for accessing the field via an interface.
+func (v *Conversation) GetTitle() *string { return v.ConversationSummary.Title }
+
+// GetOtherParticipant returns Conversation.OtherParticipant, and is useful for accessing the field via an interface.
+func (v *Conversation) GetOtherParticipant() *User { return v.ConversationSummary.OtherParticipant }
+
+// GetLastMessage returns Conversation.LastMessage, and is useful for accessing the field via an interface.
+func (v *Conversation) GetLastMessage() *Message { return v.ConversationSummary.LastMessage }
+
+// GetLastSeq returns Conversation.LastSeq, and is useful for accessing the field via an interface.
+func (v *Conversation) GetLastSeq() int { return v.ConversationSummary.LastSeq }
+
+// GetLastReadSeq returns Conversation.LastReadSeq, and is useful for accessing the field via an interface.
+func (v *Conversation) GetLastReadSeq() int { return v.ConversationSummary.LastReadSeq }
+
+// GetUnreadCount returns Conversation.UnreadCount, and is useful for accessing the field via an interface.
+func (v *Conversation) GetUnreadCount() int { return v.ConversationSummary.UnreadCount }
+
+// GetHasUnreadMessages returns Conversation.HasUnreadMessages, and is useful for accessing the field via an interface.
+func (v *Conversation) GetHasUnreadMessages() bool { return v.ConversationSummary.HasUnreadMessages }
+
+// GetCreatedAt returns Conversation.CreatedAt, and is useful for accessing the field via an interface.
+func (v *Conversation) GetCreatedAt() time.Time { return v.ConversationSummary.CreatedAt }
+
+// GetLastActivityAt returns Conversation.LastActivityAt, and is useful for accessing the field via an interface.
+func (v *Conversation) GetLastActivityAt() time.Time { return v.ConversationSummary.LastActivityAt }
+
+func (v *Conversation) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*Conversation
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.Conversation = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ConversationSummary)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalConversation struct {
+	Participants []User `json:"participants"`
+
+	Id string `json:"id"`
+
+	Kind ConversationKind `json:"kind"`
+
+	Title *string `json:"title"`
+
+	OtherParticipant *User `json:"otherParticipant"`
+
+	LastMessage *Message `json:"lastMessage"`
+
+	LastSeq int `json:"lastSeq"`
+
+	LastReadSeq int `json:"lastReadSeq"`
+
+	UnreadCount int `json:"unreadCount"`
+
+	HasUnreadMessages bool `json:"hasUnreadMessages"`
+
+	CreatedAt time.Time `json:"createdAt"`
+
+	LastActivityAt time.Time `json:"lastActivityAt"`
+}
+
+func (v *Conversation) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *Conversation) __premarshalJSON() (*__premarshalConversation, error) {
+	var retval __premarshalConversation
+
+	retval.Participants = v.Participants
+	retval.Id = v.ConversationSummary.Id
+	retval.Kind = v.ConversationSummary.Kind
+	retval.Title = v.ConversationSummary.Title
+	retval.OtherParticipant = v.ConversationSummary.OtherParticipant
+	retval.LastMessage = v.ConversationSummary.LastMessage
+	retval.LastSeq = v.ConversationSummary.LastSeq
+	retval.LastReadSeq = v.ConversationSummary.LastReadSeq
+	retval.UnreadCount = v.ConversationSummary.UnreadCount
+	retval.HasUnreadMessages = v.ConversationSummary.HasUnreadMessages
+	retval.CreatedAt = v.ConversationSummary.CreatedAt
+	retval.LastActivityAt = v.ConversationSummary.LastActivityAt
+	return &retval, nil
+}
+
+// Whether a conversation is between exactly two people or is a named group.
+type ConversationKind string
+
+const (
+	ConversationKindDirect ConversationKind = "DIRECT"
+	ConversationKindGroup  ConversationKind = "GROUP"
+)
+
+var AllConversationKind = []ConversationKind{
+	ConversationKindDirect,
+	ConversationKindGroup,
+}
+
+// A conversation as lists show it. Not its participants: the server charges
+// them as a full group (256 users) per conversation, so a page of 20 with
+// participants goes over the complexity limit.
+type ConversationSummary struct {
 	Id   string           `json:"id"`
 	Kind ConversationKind `json:"kind"`
 	// The group's title; null for direct conversations.
 	Title *string `json:"title"`
-	// Everyone in the conversation, the viewer included, in the order they joined.
-	Participants []User `json:"participants"`
 	// In a direct conversation, the other person; null in a group.
 	OtherParticipant *User `json:"otherParticipant"`
 	// The newest message, or null when there is none yet.
@@ -81,54 +211,38 @@ type Conversation struct {
 	LastActivityAt time.Time `json:"lastActivityAt"`
 }
 
-// GetId returns Conversation.Id, and is useful for accessing the field via an interface.
-func (v *Conversation) GetId() string { return v.Id }
+// GetId returns ConversationSummary.Id, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetId() string { return v.Id }
 
-// GetKind returns Conversation.Kind, and is useful for accessing the field via an interface.
-func (v *Conversation) GetKind() ConversationKind { return v.Kind }
+// GetKind returns ConversationSummary.Kind, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetKind() ConversationKind { return v.Kind }
 
-// GetTitle returns Conversation.Title, and is useful for accessing the field via an interface.
-func (v *Conversation) GetTitle() *string { return v.Title }
+// GetTitle returns ConversationSummary.Title, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetTitle() *string { return v.Title }
 
-// GetParticipants returns Conversation.Participants, and is useful for accessing the field via an interface.
-func (v *Conversation) GetParticipants() []User { return v.Participants }
+// GetOtherParticipant returns ConversationSummary.OtherParticipant, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetOtherParticipant() *User { return v.OtherParticipant }
 
-// GetOtherParticipant returns Conversation.OtherParticipant, and is useful for accessing the field via an interface.
-func (v *Conversation) GetOtherParticipant() *User { return v.OtherParticipant }
+// GetLastMessage returns ConversationSummary.LastMessage, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetLastMessage() *Message { return v.LastMessage }
 
-// GetLastMessage returns Conversation.LastMessage, and is useful for accessing the field via an interface.
-func (v *Conversation) GetLastMessage() *Message { return v.LastMessage }
+// GetLastSeq returns ConversationSummary.LastSeq, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetLastSeq() int { return v.LastSeq }
 
-// GetLastSeq returns Conversation.LastSeq, and is useful for accessing the field via an interface.
-func (v *Conversation) GetLastSeq() int { return v.LastSeq }
+// GetLastReadSeq returns ConversationSummary.LastReadSeq, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetLastReadSeq() int { return v.LastReadSeq }
 
-// GetLastReadSeq returns Conversation.LastReadSeq, and is useful for accessing the field via an interface.
-func (v *Conversation) GetLastReadSeq() int { return v.LastReadSeq }
+// GetUnreadCount returns ConversationSummary.UnreadCount, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetUnreadCount() int { return v.UnreadCount }
 
-// GetUnreadCount returns Conversation.UnreadCount, and is useful for accessing the field via an interface.
-func (v *Conversation) GetUnreadCount() int { return v.UnreadCount }
+// GetHasUnreadMessages returns ConversationSummary.HasUnreadMessages, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetHasUnreadMessages() bool { return v.HasUnreadMessages }
 
-// GetHasUnreadMessages returns Conversation.HasUnreadMessages, and is useful for accessing the field via an interface.
-func (v *Conversation) GetHasUnreadMessages() bool { return v.HasUnreadMessages }
+// GetCreatedAt returns ConversationSummary.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetCreatedAt() time.Time { return v.CreatedAt }
 
-// GetCreatedAt returns Conversation.CreatedAt, and is useful for accessing the field via an interface.
-func (v *Conversation) GetCreatedAt() time.Time { return v.CreatedAt }
-
-// GetLastActivityAt returns Conversation.LastActivityAt, and is useful for accessing the field via an interface.
-func (v *Conversation) GetLastActivityAt() time.Time { return v.LastActivityAt }
-
-// Whether a conversation is between exactly two people or is a named group.
-type ConversationKind string
-
-const (
-	ConversationKindDirect ConversationKind = "DIRECT"
-	ConversationKindGroup  ConversationKind = "GROUP"
-)
-
-var AllConversationKind = []ConversationKind{
-	ConversationKindDirect,
-	ConversationKindGroup,
-}
+// GetLastActivityAt returns ConversationSummary.LastActivityAt, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetLastActivityAt() time.Time { return v.LastActivityAt }
 
 // ConversationsConversationsConversationConnection includes the requested fields of the GraphQL type ConversationConnection.
 // The GraphQL type's documentation follows.
@@ -150,8 +264,8 @@ func (v *ConversationsConversationsConversationConnection) GetPageInfo() PageInf
 // ConversationsConversationsConversationConnectionEdgesConversationEdge includes the requested fields of the GraphQL type ConversationEdge.
 type ConversationsConversationsConversationConnectionEdgesConversationEdge struct {
 	// Opaque; pass it as `after` to continue.
-	Cursor string       `json:"cursor"`
-	Node   Conversation `json:"node"`
+	Cursor string              `json:"cursor"`
+	Node   ConversationSummary `json:"node"`
 }
 
 // GetCursor returns ConversationsConversationsConversationConnectionEdgesConversationEdge.Cursor, and is useful for accessing the field via an interface.
@@ -160,7 +274,7 @@ func (v *ConversationsConversationsConversationConnectionEdgesConversationEdge) 
 }
 
 // GetNode returns ConversationsConversationsConversationConnectionEdgesConversationEdge.Node, and is useful for accessing the field via an interface.
-func (v *ConversationsConversationsConversationConnectionEdgesConversationEdge) GetNode() Conversation {
+func (v *ConversationsConversationsConversationConnectionEdgesConversationEdge) GetNode() ConversationSummary {
 	return v.Node
 }
 
@@ -703,7 +817,7 @@ query Conversations ($first: Int, $after: String) {
 		edges {
 			cursor
 			node {
-				... Conversation
+				... ConversationSummary
 			}
 		}
 		pageInfo {
@@ -711,13 +825,10 @@ query Conversations ($first: Int, $after: String) {
 		}
 	}
 }
-fragment Conversation on Conversation {
+fragment ConversationSummary on Conversation {
 	id
 	kind
 	title
-	participants {
-		... User
-	}
 	otherParticipant {
 		... User
 	}
@@ -792,12 +903,15 @@ mutation CreateGroupConversation ($input: CreateGroupConversationInput!) {
 	}
 }
 fragment Conversation on Conversation {
-	id
-	kind
-	title
+	... ConversationSummary
 	participants {
 		... User
 	}
+}
+fragment ConversationSummary on Conversation {
+	id
+	kind
+	title
 	otherParticipant {
 		... User
 	}
@@ -947,12 +1061,15 @@ query GetConversation ($id: ID!) {
 	}
 }
 fragment Conversation on Conversation {
-	id
-	kind
-	title
+	... ConversationSummary
 	participants {
 		... User
 	}
+}
+fragment ConversationSummary on Conversation {
+	id
+	kind
+	title
 	otherParticipant {
 		... User
 	}
@@ -1134,12 +1251,15 @@ mutation MarkConversationAsRead ($conversationId: ID!, $seq: Int) {
 	}
 }
 fragment Conversation on Conversation {
-	id
-	kind
-	title
+	... ConversationSummary
 	participants {
 		... User
 	}
+}
+fragment ConversationSummary on Conversation {
+	id
+	kind
+	title
 	otherParticipant {
 		... User
 	}
@@ -1483,12 +1603,15 @@ mutation StartDirectConversation ($username: String!) {
 	}
 }
 fragment Conversation on Conversation {
-	id
-	kind
-	title
+	... ConversationSummary
 	participants {
 		... User
 	}
+}
+fragment ConversationSummary on Conversation {
+	id
+	kind
+	title
 	otherParticipant {
 		... User
 	}
