@@ -18,9 +18,10 @@
 //	errs, _ := sse.Start(ctx)
 //	defer sse.Close()
 //	events, subID, err := client.MessageCreated(ctx, sse, nil, after)
-//	for ev := range events { after = client.Cursor(ev.Extensions) … }
+//	for ev := range events { … } // client.Cursor(ev.Extensions): the event's cursor
 //	// The channel closed: sse.Err(subID) says why (nil after "complete"),
-//	// and MessageCreated(…, after) resumes without gap or duplicate.
+//	// sse.Cursor(subID) where; MessageCreated(ctx, sse, nil, &cursor)
+//	// resumes from there without gap or duplicate.
 //
 // Regenerate generated.go with `make generate` after changing schema/ or
 // operations.graphql.
