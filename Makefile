@@ -7,6 +7,7 @@ all: lint test
 
 generate:
 	$(GO) tool gqlgen generate
+	$(GO) tool genqlient client/genqlient.yaml
 
 build:
 	$(GO) build -o bin/messenger ./server
@@ -25,8 +26,8 @@ lint:
 	$(GO) vet ./...
 
 check-generated: generate check-ide
-	@git diff --exit-code -- graph schema || (echo "generated code is stale: run make generate and commit"; exit 1)
-	@untracked=$$(git status --porcelain -- graph | grep '^??' || true); \
+	@git diff --exit-code -- graph schema client || (echo "generated code is stale: run make generate and commit"; exit 1)
+	@untracked=$$(git status --porcelain -- graph client | grep '^??' || true); \
 	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "generate left untracked files"; exit 1; fi
 
 bench:
