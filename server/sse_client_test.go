@@ -144,6 +144,10 @@ func startStream(t testing.TB, client *http.Client, req *http.Request, cancel co
 			line := sc.Text()
 			switch {
 			case line == "":
+				if ev.Event == "cursor" { // the GET stream's starting point
+					ev, data = sseEvent{}, nil
+					continue
+				}
 				if ev.Event != "" || len(data) > 0 {
 					ev.Data = strings.Join(data, "\n")
 					s.events <- ev

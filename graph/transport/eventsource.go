@@ -19,7 +19,8 @@ import (
 // GET /graphql with Accept: text/event-stream and the operation in the URL
 // (query, variables, operationName, extensions). It runs subscriptions only;
 // an operation that fails to parse or validate gets a 400. Each event is
-// written with "id: <cursor>", and the starting point as an id-only frame, so
+// written with "id: <cursor>", and the starting point as a "cursor" event
+// with empty data, so
 // that the browser resumes by itself through Last-Event-ID, which takes the
 // place of the after argument; the stream starts with a "retry:" hint, is
 // kept alive with comment pings, and ends with "event: complete".
@@ -73,7 +74,12 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	stopPings := keepAlive(t.KeepAlivePingInterval, func() { out.write(": ping\n\n") })
 	defer stopPings()
 
-	ctx = context.WithValue(ctx, cursorAnnouncerKey{}, func(cursor string) { out.write("id: " + cursor + "\n\n") })
+	// The starting point is an event of its own ("cursor", with empty data):
+	// browsers take an id from an id-only frame too, but some EventSource
+	// implementations (the eventsource package for Node) only from an event.
+	ctx = context.WithValue(ctx, cursorAnnouncerKey{}, func(cursor string) {
+		out.write("id: " + cursor + "\nevent: cursor\ndata:\n\n")
+	})
 	responses, dispatchCtx := exec.DispatchOperation(ctx, opCtx)
 	for {
 		resp := responses(dispatchCtx)
@@ -131,7 +137,7 @@ type cursorAnnouncerKey struct{}
 
 // AnnounceCursor tells the transport of ctx's stream, if it wants to know,
 // where the stream starts; it must be called before the first event. The GET
-// transport writes it as an id-only frame, so that a browser reconnecting
+// transport writes it as a "cursor" event, so that a browser reconnecting
 // before the first event resumes from there.
 func AnnounceCursor(ctx context.Context, cursor string) {
 	if announce, ok := ctx.Value(cursorAnnouncerKey{}).(func(string)); ok {

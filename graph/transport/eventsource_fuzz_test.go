@@ -26,7 +26,7 @@ import (
 func maxErrorBody(n int) int { return 4096 + 8*n }
 
 // streamRecorder is the ResponseWriter of one fuzzed request. Once the
-// stream has started (the id-only frame announcing its cursor), it cancels
+// stream has started (the cursor event announcing where it starts), it cancels
 // the request, as a browser that goes away would, so that every request ends.
 type streamRecorder struct {
 	mu     sync.Mutex
