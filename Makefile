@@ -1,7 +1,7 @@
 # The messenger's everyday commands. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all generate build run test test-clients lint check-generated bench
+.PHONY: all generate build run test test-clients lint check-generated bench fuzz
 
 all: lint test
 
@@ -43,3 +43,26 @@ check-generated: generate
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Every fuzz target for FUZZTIME each (go test fuzzes one target per run).
+# Inputs that fail are written to the package's testdata/fuzz/<target>/,
+# where `make test` replays them: commit them as regression tests.
+FUZZTIME ?= 5s
+FUZZFLAGS ?= -parallel 1
+FUZZ_TARGETS = \
+	./internal/chat:FuzzDecodeEventCursor \
+	./internal/chat:FuzzDecodeMessageCursor \
+	./internal/chat:FuzzDecodeConversationCursor \
+	./internal/chat:FuzzPageCursors \
+	./internal/chat:FuzzTextInput \
+	./internal/auth:FuzzTokensVerify \
+	./internal/auth:FuzzHashTicket \
+	./internal/auth:FuzzTicketMiddleware \
+	./graph/transport:FuzzReadBodies \
+	./graph/transport:FuzzEventSourceGET
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) $${t%%:*}; \
+	done

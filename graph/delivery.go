@@ -23,7 +23,7 @@ func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int6
 	transport.AnnounceCursor(ctx, chat.EventCursor(viewer, from))
 	// Subscribe, then replay from the database: whatever commits in between
 	// is read back, and the stream drops what it already delivered.
-	session, _ := sessionID(ctx) // the resolver has checked the viewer
+	_, session, _ := viewerSession(ctx) // the resolver has checked the viewer
 	stream := pubsub.NewStream(r.Hub.SubscribeSession(viewer, session), r.Chat, from, filter)
 	out := make(chan graphql.Event[T])
 	go func() {

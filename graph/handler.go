@@ -55,6 +55,11 @@ type HandlerConfig struct {
 	Production bool
 	// Metrics counts refusals (nil: none).
 	Metrics *metrics.Metrics
+	// Authenticate and SessionLive authenticate WebSocket connections by
+	// their connection_init payload and tell when their session has ended
+	// (nil Authenticate: no WebSocket transport).
+	Authenticate func(ctx context.Context, authorization string) (context.Context, error)
+	SessionLive  func(ctx context.Context) bool
 	// OnOperation, when set, is called with the name of every operation the
 	// handler runs ("" for an anonymous one), in the request's context.
 	OnOperation func(ctx context.Context, name string)
@@ -80,8 +85,18 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver, Complexity: complexity()}))
 	srv.AddTransport(gqltransport.Options{})
+	if cfg.Authenticate != nil {
+		srv.AddTransport(cfg.RateLimits.webSocket(transport.WebSocket{
+			KeepAlivePingInterval: keepAlive,
+			Authenticate:          cfg.Authenticate,
+			Live:                  cfg.SessionLive,
+			Shutdown:              shutdown,
+		}))
+	}
 	srv.AddTransport(gqltransport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
 	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
+	srv.AddTransport(transport.Multipart{KeepAlivePingInterval: keepAlive})
+	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{Refused: cfg.Metrics.Refused})
 
 	limits := cfg.Documents

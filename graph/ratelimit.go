@@ -12,7 +12,6 @@ import (
 
 	"github.com/messenger/messenger/graph/model"
 	"github.com/messenger/messenger/graph/transport"
-	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/metrics"
 	"github.com/messenger/messenger/internal/ratelimit"
@@ -77,11 +76,11 @@ func (l *RateLimits) check(ctx context.Context, fc *graphql.FieldContext) error 
 		}
 		return l.take(ctx, l.AuthPerUsername, "auth_per_username", usernameKey(fc.Args["input"]))
 	case "createMessage":
-		if viewer := auth.UserID(ctx); viewer != "" {
+		if viewer, err := viewerID(ctx); err == nil {
 			return l.take(ctx, l.Messages, "messages_per_user", viewer)
 		}
 	default:
-		if viewer := auth.UserID(ctx); viewer != "" {
+		if viewer, err := viewerID(ctx); err == nil {
 			return l.take(ctx, l.Mutations, "mutations_per_user", viewer)
 		}
 	}
@@ -132,8 +131,20 @@ func (l *RateLimits) limitStreams(next http.Handler) http.Handler {
 	}
 	return transport.StreamLimit{
 		Slots:    l.Streams,
-		Key:      func(r *http.Request) string { return auth.UserID(r.Context()) },
+		Key:      func(r *http.Request) string { viewer, _ := viewerID(r.Context()); return viewer },
 		Code:     chat.CodeRateLimited,
 		OnRefuse: func() { l.Metrics.Refused("streams_per_user") },
 	}.Wrap(next)
+}
+
+// webSocket returns ws with the cap on each user's open streams, which a
+// WebSocket connection counts as one of.
+func (l *RateLimits) webSocket(ws transport.WebSocket) transport.WebSocket {
+	if l == nil || l.Streams == nil {
+		return ws
+	}
+	ws.Slots = l.Streams
+	ws.Key = func(ctx context.Context) string { viewer, _ := viewerID(ctx); return viewer }
+	ws.OnRefuse = func() { l.Metrics.Refused("streams_per_user") }
+	return ws
 }

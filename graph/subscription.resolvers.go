@@ -16,11 +16,7 @@ import (
 
 // CreateStreamTicket is the resolver for the createStreamTicket field.
 func (r *mutationResolver) CreateStreamTicket(ctx context.Context) (*model.StreamTicket, error) {
-	viewer, err := viewerID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	session, err := sessionID(ctx)
+	viewer, session, err := viewerSession(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -32,11 +32,7 @@ func (r *mutationResolver) LogIn(ctx context.Context, input model.LogInInput) (*
 
 // LogOut is the resolver for the logOut field.
 func (r *mutationResolver) LogOut(ctx context.Context) (bool, error) {
-	viewer, err := viewerID(ctx)
-	if err != nil {
-		return false, err
-	}
-	session, err := sessionID(ctx)
+	viewer, session, err := viewerSession(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -45,11 +41,7 @@ func (r *mutationResolver) LogOut(ctx context.Context) (bool, error) {
 
 // ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.AuthPayload, error) {
-	viewer, err := viewerID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	session, err := sessionID(ctx)
+	viewer, session, err := viewerSession(ctx)
 	if err != nil {
 		return nil, err
 	}

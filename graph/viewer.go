@@ -16,11 +16,11 @@ func viewerID(ctx context.Context) (string, error) {
 	return "", chat.Errorf(chat.CodeUnauthenticated, "authentication required: send Authorization: Bearer <token>")
 }
 
-// sessionID returns the session the authenticated request acts in, or
-// UNAUTHENTICATED.
-func sessionID(ctx context.Context) (string, error) {
-	if _, err := viewerID(ctx); err != nil {
-		return "", err
+// viewerSession returns the authenticated user's id and the session the
+// request acts in, or UNAUTHENTICATED.
+func viewerSession(ctx context.Context) (viewer, session string, err error) {
+	if viewer, err = viewerID(ctx); err != nil {
+		return "", "", err
 	}
-	return auth.SessionID(ctx), nil
+	return viewer, auth.SessionID(ctx), nil
 }

@@ -40,6 +40,10 @@ type config struct {
 	Env string
 	IDE string
 
+	// CORSOrigins are the origins whose front ends may call the API from a
+	// browser, separated by commas.
+	CORSOrigins string
+
 	MaxBodyBytes    int64
 	BodyReadTimeout time.Duration
 	Documents       graph.DocumentLimits
@@ -82,6 +86,7 @@ func options(cfg *config) []option {
 		{"session-cache-ttl", "MESSENGER_SESSION_CACHE_TTL", "how long a session found live is trusted without asking the database again", (*duration)(&cfg.SessionCacheTTL)},
 		{"env", "MESSENGER_ENV", "development, or production: introspection off, no name suggestions in errors, no IDE", (*text)(&cfg.Env)},
 		{"ide", "MESSENGER_IDE", "on or off: serve the GraphQL IDE at / (default: on in development, off in production)", (*text)(&cfg.IDE)},
+		{"cors-origins", "MESSENGER_CORS_ORIGINS", "origins (scheme://host[:port], comma-separated) whose front ends may call the API from a browser; default none", (*text)(&cfg.CORSOrigins)},
 		{"max-body-bytes", "MESSENGER_MAX_BODY_BYTES", "largest request body; larger ones get 413", (*count64)(&cfg.MaxBodyBytes)},
 		{"body-read-timeout", "MESSENGER_BODY_READ_TIMEOUT", "time a client has to send its request body", (*duration)(&cfg.BodyReadTimeout)},
 		{"max-query-tokens", "MESSENGER_MAX_QUERY_TOKENS", "most lexical tokens in a GraphQL document", (*count)(&cfg.Documents.Tokens)},

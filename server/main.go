@@ -103,6 +103,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		Production:         cfg.Production(),
 		Metrics:            m,
 		OnOperation:        recordOperation,
+		Authenticate: func(ctx context.Context, authorization string) (context.Context, error) {
+			return tokens.Authenticate(ctx, sessions, authorization)
+		},
+		SessionLive: func(ctx context.Context) bool {
+			live, err := sessions.Live(ctx, auth.SessionID(ctx))
+			return live || err != nil // a failed check does not end a connection
+		},
 	})
 
 	listener, err := net.Listen("tcp", cfg.Addr)

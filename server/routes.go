@@ -43,7 +43,7 @@ func routes(cfg config, logger *slog.Logger, db *database.DB, tokens *auth.Token
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	return accessLog(logger, commonHeaders(mux))
+	return accessLog(logger, commonHeaders(cors(splitOrigins(cfg.CORSOrigins), m.Refused, mux)))
 }
 
 // commonHeaders sets the headers every response carries: no content-type

@@ -10,9 +10,11 @@ import (
 )
 
 // IsEventStream reports whether r opens an event stream: a GET or a POST
-// whose Accept header names text/event-stream.
+// whose Accept header names text/event-stream, or a POST asking for a
+// multipart subscription (Apollo's protocol).
 func IsEventStream(r *http.Request) bool {
-	return (r.Method == http.MethodGet || r.Method == http.MethodPost) && acceptsEventStream(r)
+	return (r.Method == http.MethodGet || r.Method == http.MethodPost) && acceptsEventStream(r) ||
+		r.Method == http.MethodPost && acceptsMultipartSubscription(r)
 }
 
 // IsEventStreamGET reports whether r is a GET asking for an event stream

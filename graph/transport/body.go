@@ -60,8 +60,7 @@ func ReadBodies(limit int64, timeout time.Duration, refused func(limit string), 
 		// transport would echo it, so event streams are checked here.
 		if IsEventStream(r) && isJSON(r) && !isGraphQLRequest(body) {
 			refused("body_malformed")
-			WriteError(w, http.StatusBadRequest, "BAD_REQUEST",
-				`the request body is not a GraphQL request: want a JSON object with a "query" string`)
+			WriteError(w, http.StatusBadRequest, "BAD_REQUEST", badBody)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -36,20 +36,10 @@ func (t EventSource) Supports(r *http.Request) bool { return IsEventStreamGET(r)
 // Do runs the subscription of r and writes its events until it ends.
 func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
-	q := r.URL.Query()
-	params := &graphql.RawParams{
-		Query:         q.Get("query"),
-		OperationName: q.Get("operationName"),
-		Headers:       r.Header,
-		ReadTime:      graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()},
-	}
-	for name, into := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
-		if raw := q.Get(name); raw != "" {
-			if err := json.Unmarshal([]byte(raw), into); err != nil {
-				http.Error(w, fmt.Sprintf("the %s parameter is not a JSON object", name), http.StatusBadRequest)
-				return
-			}
-		}
+	params, err := urlParams(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
 	}
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
 		ctx = context.WithValue(ctx, lastEventIDKey{}, id)
@@ -80,7 +70,7 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	} else {
 		out.write(":\n\n")
 	}
-	stopPings := out.keepAlive(t.KeepAlivePingInterval)
+	stopPings := keepAlive(t.KeepAlivePingInterval, func() { out.write(": ping\n\n") })
 	defer stopPings()
 
 	ctx = context.WithValue(ctx, cursorAnnouncerKey{}, func(cursor string) { out.write("id: " + cursor + "\n\n") })
@@ -125,33 +115,6 @@ func (s *sseWriter) event(id string, resp *graphql.Response) {
 	frame.Write(b)
 	frame.WriteString("\n\n")
 	s.write(frame.String())
-}
-
-// keepAlive writes a comment every interval until the returned function is
-// called; that function returns only after the goroutine has exited, so no
-// ping is written after the handler returns.
-func (s *sseWriter) keepAlive(interval time.Duration) (stop func()) {
-	if interval <= 0 {
-		return func() {}
-	}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		ticker := time.NewTicker(interval)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ticker.C:
-				s.write(": ping\n\n")
-			}
-		}
-	})
-	return func() {
-		close(done)
-		wg.Wait()
-	}
 }
 
 type lastEventIDKey struct{}

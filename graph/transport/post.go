@@ -35,23 +35,28 @@ func (POST) Supports(r *http.Request) bool {
 
 // Do runs the operation of r's body and writes its response.
 func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	start := graphql.Now()
-	req, ok := decodeRequest(r.Body)
+	params, ok := bodyParams(r)
 	if !ok {
 		if t.Refused != nil {
 			t.Refused("body_malformed")
 		}
-		WriteError(w, http.StatusBadRequest, "BAD_REQUEST", `the request body is not a GraphQL request: want a JSON object with a "query" string`)
+		WriteError(w, http.StatusBadRequest, "BAD_REQUEST", badBody)
 		return
 	}
-	params := &graphql.RawParams{
-		Query:         req.Query,
-		OperationName: req.OperationName,
-		Variables:     req.Variables,
-		Extensions:    req.Extensions,
-		Headers:       r.Header,
-		ReadTime:      graphql.TraceTiming{Start: start, End: graphql.Now()},
-	}
+	run(w, r, exec, params, func(op ast.Operation) bool {
+		if op != ast.Subscription {
+			return true
+		}
+		WriteError(w, http.StatusBadRequest, "BAD_REQUEST",
+			"a subscription runs on an event stream: send it with Accept: text/event-stream")
+		return false
+	})
+}
+
+// run creates the operation of params and, when allowed accepts its type
+// (allowed writes the refusal otherwise), runs it and writes its one
+// response as JSON. A document refused before it runs gets 400.
+func run(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, allowed func(ast.Operation) bool) {
 	w.Header().Set("Content-Type", responseType(r))
 	ctx := r.Context()
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
@@ -60,9 +65,7 @@ func (t POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecu
 		writeJSON(w, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
 		return
 	}
-	if opCtx.Operation.Operation == ast.Subscription {
-		WriteError(w, http.StatusBadRequest, "BAD_REQUEST",
-			"a subscription runs on an event stream: send it with Accept: text/event-stream")
+	if !allowed(opCtx.Operation.Operation) {
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)

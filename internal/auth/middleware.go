@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -37,7 +39,7 @@ func SessionID(ctx context.Context) string {
 // the URL.
 func (t *Tokens) Middleware(sessions *Sessions, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if token, ok := bearerToken(r); ok {
+		if token, ok := bearer(r.Header.Get("Authorization")); ok {
 			if claims, err := t.Verify(token); err == nil {
 				live, err := sessions.Live(r.Context(), claims.SessionID)
 				if err != nil {
@@ -53,8 +55,34 @@ func (t *Tokens) Middleware(sessions *Sessions, next http.Handler) http.Handler 
 	})
 }
 
-func bearerToken(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
+// ErrUnauthenticated is returned by Authenticate for a missing, invalid or
+// ended token.
+var ErrUnauthenticated = errors.New("authentication required: send Authorization: Bearer <token>")
+
+// Authenticate returns ctx carrying the user and session of authorization
+// ("Bearer <token>", as a WebSocket's connection_init payload carries it),
+// or ErrUnauthenticated.
+func (t *Tokens) Authenticate(ctx context.Context, sessions *Sessions, authorization string) (context.Context, error) {
+	token, ok := bearer(authorization)
+	if !ok {
+		return ctx, ErrUnauthenticated
+	}
+	claims, err := t.Verify(token)
+	if err != nil {
+		return ctx, ErrUnauthenticated
+	}
+	live, err := sessions.Live(ctx, claims.SessionID)
+	if err != nil {
+		return ctx, fmt.Errorf("auth: check session: %w", err)
+	}
+	if !live {
+		return ctx, ErrUnauthenticated
+	}
+	return WithSession(ctx, claims.UserID, claims.SessionID), nil
+}
+
+// bearer returns the token of an Authorization value "Bearer <token>".
+func bearer(h string) (string, bool) {
 	scheme, token, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false

@@ -34,12 +34,17 @@ func decodeConversationCursor(cursor string) (time.Time, string, error) {
 	raw, ok := decodeCursor(cursor, "c:")
 	if ok {
 		micros, id, found := strings.Cut(raw, ":")
-		if n, err := strconv.ParseInt(micros, 10, 64); err == nil && found && validID(id) {
+		// Only times both databases can store and compare: from 1970 to
+		// the end of year 9999 (a time outside fails or sorts wrongly).
+		if n, err := strconv.ParseInt(micros, 10, 64); err == nil && found && validID(id) && n >= 0 && n <= maxCursorMicros {
 			return time.UnixMicro(n).UTC(), id, nil
 		}
 	}
 	return time.Time{}, "", errBadInput("malformed conversation cursor")
 }
+
+// maxCursorMicros is the last microsecond of year 9999.
+var maxCursorMicros = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
 
 // EventCursor returns the cursor of the event with seq in userID's stream.
 func EventCursor(userID string, seq int64) string {
