@@ -20,7 +20,7 @@ test:
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory test-clients
 
-# The client libraries (clients/: graphql-sse, urql, Apollo Client, eventsource)
+# The client libraries (clients/: graphql-sse, graphql-ws, urql, Apollo Client, eventsource)
 # against a fresh build of the server, which each test file starts on its own.
 test-clients: clients/node_modules
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
