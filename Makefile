@@ -1,7 +1,7 @@
 # The messenger's everyday commands. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all generate build run test lint check-generated bench fuzz ide check-ide test-ide
+.PHONY: all generate build run test test-clients lint check-generated bench fuzz ide check-ide test-ide
 
 all: lint test
 
@@ -19,6 +19,18 @@ run:
 # server of MESSENGER_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test).
 test:
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory test-clients
+
+# The client libraries (clients/: graphql-sse, graphql-ws, urql, Apollo Client, eventsource)
+# against a fresh build of the server, which each test file starts on its own.
+test-clients: clients/node_modules
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	$(GO) build -o "$$dir/messenger" ./server && \
+	cd clients && MESSENGER_BIN="$$dir/messenger" node --test test/*.test.js
+
+clients/node_modules: clients/package-lock.json
+	cd clients && npm ci --no-audit --no-fund
+	@touch $@
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
