@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,19 @@ func TestWebSocket(t *testing.T) {
 		p.dialWS(t, "/graphql", nil).closed("no token")
 		p.dialWS(t, "/graphql", map[string]any{"Authorization": "Bearer nonsense"}).closed("a forged token")
 		p.dialWS(t, "/graphql?token="+bob+"&access_token="+bob, nil).closed("a token in the URL")
+	})
+	t.Run("OtherOrigin", func(t *testing.T) {
+		// Browsers send their page's origin; one not on the allow-list is
+		// refused before the upgrade.
+		ctx, cancel := context.WithTimeout(context.Background(), guard)
+		defer cancel()
+		_, res, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(p.URL, "http")+"/graphql", &websocket.DialOptions{
+			Subprotocols: []string{"graphql-transport-ws"},
+			HTTPHeader:   http.Header{"Origin": {"https://evil.example"}},
+		})
+		if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
+			t.Fatalf("upgrade from another origin: %v, %+v", err, res)
+		}
 	})
 	t.Run("SessionEnds", func(t *testing.T) {
 		carol, _ := p.signUp(t, "carol")
