@@ -5,9 +5,10 @@ GO ?= go
 
 all: lint test
 
-generate:
+generate: clients/node_modules
 	$(GO) tool gqlgen generate
 	$(GO) tool genqlient client/genqlient.yaml
+	cd clients && npx --no-install graphql-codegen --silent
 
 build:
 	$(GO) build -o bin/messenger ./server
@@ -21,9 +22,11 @@ test:
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(MAKE) --no-print-directory test-clients
 
-# The client libraries (clients/: graphql-sse, graphql-ws, urql, Apollo Client, eventsource)
-# against a fresh build of the server, which each test file starts on its own.
+# The client libraries (clients/: graphql-sse, graphql-ws, urql, Apollo Client, eventsource,
+# graphql-http's audit) against a fresh build of the server, which each test file starts on
+# its own; first tsc type-checks the typed documents of graphql-codegen (clients/gql/) in use.
 test-clients: clients/node_modules
+	cd clients && npx --no-install tsc --noEmit -p tsconfig.json
 	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	$(GO) build -o "$$dir/messenger" ./server && \
 	cd clients && MESSENGER_BIN="$$dir/messenger" node --test test/*.test.js
@@ -38,8 +41,8 @@ lint:
 	$(GO) vet ./...
 
 check-generated: generate check-ide
-	@git diff --exit-code -- graph schema client || (echo "generated code is stale: run make generate and commit"; exit 1)
-	@untracked=$$(git status --porcelain -- graph client | grep '^??' || true); \
+	@git diff --exit-code -- graph schema client clients/gql || (echo "generated code is stale: run make generate and commit"; exit 1)
+	@untracked=$$(git status --porcelain -- graph client clients/gql | grep '^??' || true); \
 	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "generate left untracked files"; exit 1; fi
 
 bench:
