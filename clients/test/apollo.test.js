@@ -7,7 +7,7 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql, split } from "@
 import { Observable } from "rxjs";
 import { print, getOperationAST, OperationTypeNode } from "graphql";
 import { createClient } from "graphql-sse";
-import { startServer, startProxy, alice, dropAndResume, Inbox, SIGN_UP, ME, MESSAGE_CREATED, signUpVars } from "./harness.js";
+import { startServer, startProxy, alice, cutAndResubscribe, Inbox, SIGN_UP, ME, MESSAGE_CREATED, signUpVars } from "./harness.js";
 
 let server;
 before(async () => {
@@ -54,21 +54,7 @@ async function scenario(t, client, proxy, context) {
       },
       error: (err) => inbox.error(err),
     });
-  let sub = subscribe({});
-  t.after(() => sub.unsubscribe());
-  await dropAndResume({
-    send,
-    inbox,
-    drop: async () => {
-      const errors = inbox.errors.length;
-      proxy.cut();
-      await inbox.until(() => inbox.errors.length > errors, "Apollo to report the cut stream");
-    },
-    resume: async (cursor) => {
-      sub.unsubscribe();
-      sub = subscribe({ after: cursor });
-    },
-  });
+  await cutAndResubscribe({ t, name: "Apollo", send, inbox, proxy, subscribe });
 }
 
 /** Where the access token goes: an operation's context headers, read by HttpLink. */

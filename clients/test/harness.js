@@ -264,3 +264,28 @@ export async function dropAndResume({ send, inbox, drop, resume }) {
   assert.deepEqual(inbox.contents(), expected, "after the resume: not exactly the missed messages, then the live one");
   return { lastCursor };
 }
+
+/**
+ * cutAndResubscribe runs dropAndResume for a client whose stream, cut by the
+ * proxy, ends with an error that the client reports: subscribe(variables)
+ * opens a subscription (returning something with unsubscribe()), the drop
+ * waits for the client to report the cut, and the resume subscribes again
+ * with after: the last cursor.
+ */
+export async function cutAndResubscribe({ t, name, send, inbox, proxy, subscribe }) {
+  let sub = subscribe({});
+  t.after(() => sub.unsubscribe());
+  await dropAndResume({
+    send,
+    inbox,
+    drop: async () => {
+      const errors = inbox.errors.length;
+      proxy.cut();
+      await inbox.until(() => inbox.errors.length > errors, `${name} to report the cut stream`);
+    },
+    resume: async (cursor) => {
+      sub.unsubscribe();
+      sub = subscribe({ after: cursor });
+    },
+  });
+}

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Client, cacheExchange, fetchExchange } from "@urql/core";
-import { startServer, startProxy, alice, dropAndResume, Inbox, SIGN_UP, ME, MESSAGE_CREATED, signUpVars } from "./harness.js";
+import { startServer, startProxy, alice, cutAndResubscribe, Inbox, SIGN_UP, ME, MESSAGE_CREATED, signUpVars } from "./harness.js";
 
 let server;
 before(async () => {
@@ -39,20 +39,5 @@ test("urql: network cut, subscribe again with after: the last cursor", { timeout
       if (result.error) inbox.error(result.error);
       else inbox.push(result.data?.messageCreated?.content, result.extensions?.cursor);
     });
-  let sub = subscribe({});
-  t.after(() => sub.unsubscribe());
-
-  await dropAndResume({
-    send,
-    inbox,
-    drop: async () => {
-      const errors = inbox.errors.length;
-      proxy.cut();
-      await inbox.until(() => inbox.errors.length > errors, "urql to report the cut stream");
-    },
-    resume: async (cursor) => {
-      sub.unsubscribe();
-      sub = subscribe({ after: cursor });
-    },
-  });
+  await cutAndResubscribe({ t, name: "urql", send, inbox, proxy, subscribe });
 });
