@@ -316,3 +316,42 @@ func TestComplexityLimit(t *testing.T) {
 		}
 	})
 }
+
+// A message knows its sender from the statement that wrote it (and the
+// events read back from the stream from the statement that read them), so
+// asking for the sender of a new or delivered message costs no query.
+func TestMessageSenderCostsNoStatement(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		a := newAPI(t, db)
+		ctx := context.Background()
+		token, me := a.signUp("writer")
+		_, other := a.signUp("reader")
+		conv, err := a.svc.StartDirectConversation(ctx, me.ID, other.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(selection string) int64 {
+			t.Helper()
+			before := a.counter.n.Load()
+			a.ok(token, `mutation($c: ID!) { createMessage(input: {conversationId: $c, content: "hi"}) `+selection+` }`,
+				map[string]any{"c": conv.ID}, nil)
+			return a.counter.n.Load() - before
+		}
+		bare, withSender := send(`{ id }`), send(`{ id sender { id username displayName } }`)
+		if withSender != bare {
+			t.Fatalf("createMessage ran %d statements with the sender selected, %d without", withSender, bare)
+		}
+		events, err := a.svc.EventsAfter(ctx, other.ID, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 2 {
+			t.Fatalf("got %d events, want 2", len(events))
+		}
+		for _, ev := range events {
+			if s := ev.Message.Sender; s == nil || s.ID != me.ID || s.Username != "writer" || s.DisplayName != me.DisplayName {
+				t.Fatalf("event %d: sender %+v, want %+v", ev.Seq, s, me)
+			}
+		}
+	})
+}

@@ -29,6 +29,9 @@ func (r *messageResolver) Conversation(ctx context.Context, obj *chat.Message) (
 
 // Sender is the resolver for the sender field.
 func (r *messageResolver) Sender(ctx context.Context, obj *chat.Message) (*chat.User, error) {
+	if obj.Sender != nil { // a new or delivered message knows its sender
+		return obj.Sender, nil
+	}
 	u, err := load(ctx, r.loadersFor(ctx).Users, obj.SenderID)
 	if err != nil {
 		return nil, err

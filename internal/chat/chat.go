@@ -59,6 +59,11 @@ type Message struct {
 	Content         string    `json:"content"`
 	ClientMessageID *string   `json:"clientMessageId,omitempty"`
 	CreatedAt       time.Time `json:"createdAt"`
+
+	// Sender is the sender as the message was written or read, when the
+	// query that produced the message had it at hand (nil otherwise): a
+	// delivered event shows its sender without another query.
+	Sender *User `json:"sender,omitempty" gorm:"-"`
 }
 
 // Event kinds.

@@ -18,15 +18,25 @@ type userEvent struct {
 func (userEvent) TableName() string { return "user_events" }
 
 // recipient is a user an event is written for, with the seq it got in that
-// user's stream.
+// user's stream and the profile fields the sender of a message shows.
 type recipient struct {
-	ID       string
-	EventSeq int64
+	ID          string
+	EventSeq    int64
+	Username    string
+	DisplayName string
+	CreatedAt   time.Time
 }
 
 // messageEvents returns the event of kind about msg for each recipient: the
 // rows to store and the events to publish after commit.
+// When the sender is among the recipients (always, for a new message), the
+// message carries it from here on.
 func messageEvents(kind string, msg *Message, recipients []recipient) ([]userEvent, []Event) {
+	for _, r := range recipients {
+		if r.ID == msg.SenderID {
+			msg.Sender = &User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, CreatedAt: r.CreatedAt}
+		}
+	}
 	rows := make([]userEvent, len(recipients))
 	events := make([]Event, len(recipients))
 	for i, r := range recipients {
@@ -39,17 +49,19 @@ func messageEvents(kind string, msg *Message, recipients []recipient) ([]userEve
 }
 
 // EventsAfter returns up to limit events of userID's stream with seq greater
-// than after, in ascending seq, each with its message. The caller must be
-// userID (streams are private).
+// than after, in ascending seq, each with its message and the message's
+// sender. The caller must be userID (streams are private).
 func (s *Service) EventsAfter(ctx context.Context, userID string, after int64, limit int) ([]Event, error) {
 	var rows []struct {
 		Seq     int64
 		Kind    string
 		Message `gorm:"embedded;embeddedPrefix:m_"`
+		Sender  User `gorm:"embedded;embeddedPrefix:u_"`
 	}
 	err := s.conn(ctx).Raw(`SELECT e.seq, e.kind, m.id AS m_id, m.conversation_id AS m_conversation_id, m.seq AS m_seq,
-  m.sender_id AS m_sender_id, m.content AS m_content, m.client_message_id AS m_client_message_id, m.created_at AS m_created_at
-FROM user_events e JOIN messages m ON m.id = e.message_id
+  m.sender_id AS m_sender_id, m.content AS m_content, m.client_message_id AS m_client_message_id, m.created_at AS m_created_at,
+  u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name, u.created_at AS u_created_at
+FROM user_events e JOIN messages m ON m.id = e.message_id JOIN users u ON u.id = m.sender_id
 WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, userID, after, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, internal("events after", err)
@@ -57,6 +69,8 @@ WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, userID, after, limit)
 	events := make([]Event, len(rows))
 	for i := range rows {
 		m := rows[i].Message
+		sender := rows[i].Sender
+		m.Sender = &sender
 		events[i] = Event{UserID: userID, Seq: rows[i].Seq, Kind: rows[i].Kind,
 			ConversationID: m.ConversationID, MessageID: m.ID, Message: &m}
 	}

@@ -109,7 +109,7 @@ RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.CreatedAt, msg.Co
 	var recipients []recipient
 	err = tx.Raw(`UPDATE users SET event_seq = event_seq + 1
 WHERE id IN (SELECT user_id FROM participants WHERE conversation_id = ?)
-RETURNING id, event_seq`, msg.ConversationID).Scan(&recipients).Error
+RETURNING id, event_seq, username, display_name, created_at`, msg.ConversationID).Scan(&recipients).Error
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,9 @@ func (s *Service) Messages(ctx context.Context, viewerID, conversationID string,
 // UPDATE, the strength an event_seq update needs: FOR UPDATE would also
 // conflict with the KEY SHARE locks that inserting participants takes (in
 // any order), and deadlock with createGroupConversation.
-// It returns one row per recipient; none when the sender is not a participant.
+// It returns one row per recipient, with the recipient's profile (the
+// sender's travels with the message); none when the sender is not a
+// participant.
 const createMessageSQL = `WITH conv AS (
   UPDATE conversations SET last_seq = last_seq + 1, last_message_id = @id,
     last_message_at = GREATEST(last_message_at, @at), last_activity_at = GREATEST(last_activity_at, @at)
@@ -238,7 +240,7 @@ const createMessageSQL = `WITH conv AS (
   ORDER BY u.id FOR NO KEY UPDATE OF u
 ), numbered AS (
   UPDATE users SET event_seq = users.event_seq + 1 FROM recipients WHERE users.id = recipients.id
-  RETURNING users.id, users.event_seq
+  RETURNING users.id, users.event_seq, users.username, users.display_name, users.created_at
 ), stored AS (
   INSERT INTO user_events (user_id, seq, kind, conversation_id, message_id, created_at)
   SELECT id, event_seq, @kind, @conv, @id, @at FROM numbered
@@ -247,15 +249,19 @@ const createMessageSQL = `WITH conv AS (
   UPDATE participants SET last_read_seq = msg.seq FROM msg
   WHERE participants.conversation_id = @conv AND participants.user_id = @sender AND participants.last_read_seq < msg.seq
 )
-SELECT msg.seq AS message_seq, stored.user_id, stored.seq FROM stored, msg`
+SELECT msg.seq AS message_seq, stored.user_id, stored.seq, numbered.username, numbered.display_name, numbered.created_at
+FROM stored JOIN numbered ON numbered.id = stored.user_id, msg`
 
 // writeMessageInOneStatement does CreateMessage's writes on PostgreSQL with
 // createMessageSQL and returns the events to publish.
 func (s *Service) writeMessageInOneStatement(ctx context.Context, msg *Message) ([]Event, error) {
 	var rows []struct {
-		MessageSeq int64
-		UserID     string
-		Seq        int64
+		MessageSeq  int64
+		UserID      string
+		Seq         int64
+		Username    string
+		DisplayName string
+		CreatedAt   time.Time
 	}
 	err := s.conn(ctx).Raw(createMessageSQL, map[string]any{
 		"id":      msg.ID,
@@ -281,7 +287,7 @@ func (s *Service) writeMessageInOneStatement(ctx context.Context, msg *Message) 
 	msg.Seq = rows[0].MessageSeq
 	recipients := make([]recipient, len(rows))
 	for i, r := range rows {
-		recipients[i] = recipient{ID: r.UserID, EventSeq: r.Seq}
+		recipients[i] = recipient{ID: r.UserID, EventSeq: r.Seq, Username: r.Username, DisplayName: r.DisplayName, CreatedAt: r.CreatedAt}
 	}
 	_, events := messageEvents(EventKindMessageCreated, msg, recipients)
 	return events, nil
