@@ -11,37 +11,31 @@ import (
 )
 
 // subscribe opens the viewer's event stream after the seq from (the
-// delivery algorithm lives in pubsub.Stream) and adapts it to a gqlgen
-// subscription channel: value picks what each event shows (false: the
-// event is not shown here), and each event's context carries its cursor to
-// the response's extensions.cursor (and the GET stream's id: line). The
-// channel is closed when ctx ends or the request's session ends; when the database fails, the stream is
-// cut without "complete", so that the client resumes from its cursor.
+// delivery algorithm lives in pubsub.Stream) as a gqlgen subscription
+// channel: filter keeps the events this subscription shows, value picks what
+// each shows, and each event's context carries its cursor to the response's
+// extensions.cursor (and the GET stream's id: line). The channel is closed
+// when ctx ends or the request's session ends; when the database fails, the
+// stream is cut without "complete", so that the client resumes from its
+// cursor.
 func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int64, filter func(chat.Event) bool, value func(chat.Event) T) <-chan graphql.Event[T] {
 	// The GET transport writes the starting point as an id-only frame, so
 	// that a reconnect before the first event resumes from here too.
 	transport.AnnounceCursor(ctx, chat.EventCursor(viewer, from))
-	// Subscribe, then replay from the database: whatever commits in between
-	// is read back, and the stream drops what it already delivered.
-	_, session, _ := viewerSession(ctx) // the resolver has checked the viewer
-	stream := pubsub.NewStream(r.Hub.SubscribeSession(viewer, session), r.Chat, from, filter)
-	out := make(chan graphql.Event[T])
-	go func() {
-		defer close(out)
-		err := stream.Run(ctx, func(ev chat.Event) bool {
-			select {
-			case out <- graphql.Event[T]{Context: withCursor(ctx, chat.EventCursor(viewer, ev.Seq)), Value: value(ev)}:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		})
-		if err != nil {
+	_, session, _ := viewerSession(ctx)
+	return pubsub.OpenStream(ctx, r.Hub, r.Chat, pubsub.StreamSpec[graphql.Event[T]]{
+		UserID:    viewer,
+		SessionID: session,
+		After:     from,
+		Filter:    filter,
+		Value: func(ev chat.Event) graphql.Event[T] {
+			return graphql.Event[T]{Context: withCursor(ctx, chat.EventCursor(viewer, ev.Seq)), Value: value(ev)}
+		},
+		Failed: func(err error) {
 			r.logger().ErrorContext(ctx, "subscription: cannot read the event stream", "err", err)
 			transport.Cut(ctx)
-		}
-	}()
-	return out
+		},
+	})
 }
 
 type cursorKey struct{}

@@ -95,7 +95,7 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 			Shutdown:              shutdown,
 		}))
 	}
-	srv.AddTransport(gqltransport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
+	srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
 	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
 	srv.AddTransport(transport.Multipart{KeepAlivePingInterval: keepAlive})
 	srv.AddTransport(transport.GET{})

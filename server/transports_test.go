@@ -108,7 +108,13 @@ func splitParts(data []byte, atEOF bool) (int, []byte, error) {
 	} else {
 		part = nil // the preamble
 	}
-	return i + len(boundary), bytes.TrimSpace(part), nil
+	// A token, empty for the preamble: a nil one at EOF would end the scan
+	// before the parts that are already read.
+	token := bytes.TrimSpace(part)
+	if token == nil {
+		token = []byte{}
+	}
+	return i + len(boundary), token, nil
 }
 
 // next returns the next part that is not a heartbeat, decoded.

@@ -1,6 +1,7 @@
-// Package transport carries GraphQL operations over HTTP where gqlgen's own
-// transports do not: the GET EventSource stream for browsers, and the write
-// guard every event stream runs behind. It knows requests, responses and
+// Package transport carries GraphQL operations over HTTP: POST, GET, the
+// event streams (graphql-sse over POST, EventSource over GET, Apollo's
+// multipart), WebSocket on gqlgen's implementation, and the write guard
+// every event stream runs behind. It knows requests, responses and
 // gqlgen's executor; nothing of the chat domain.
 package transport
 

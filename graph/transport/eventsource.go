@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -90,37 +87,6 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		out.event(cursor, resp)
 	}
 	out.write("event: complete\ndata:\n\n")
-}
-
-// sseWriter writes whole SSE frames and flushes each; its keep-alive
-// goroutine and the event loop share it.
-type sseWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-	rc *http.ResponseController
-}
-
-func (s *sseWriter) write(frame string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, _ = io.WriteString(s.w, frame)
-	_ = s.rc.Flush()
-}
-
-// event writes one "next" event; id is its cursor ("" for none).
-func (s *sseWriter) event(id string, resp *graphql.Response) {
-	b, err := json.Marshal(resp)
-	if err != nil {
-		b = []byte(`{"errors":[{"message":"internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
-	}
-	var frame strings.Builder
-	if id != "" {
-		frame.WriteString("id: " + id + "\n")
-	}
-	frame.WriteString("event: next\ndata: ")
-	frame.Write(b)
-	frame.WriteString("\n\n")
-	s.write(frame.String())
 }
 
 type lastEventIDKey struct{}

@@ -25,20 +25,35 @@ type Hub struct {
 	bufferSize int
 
 	mu      sync.RWMutex
-	users   map[string]map[*Subscription]struct{}
+	users   map[string]map[receiver]struct{}
 	count   int
 	onEnded []func(sessionID string)
 }
 
-// NewHub returns an empty Hub whose subscriptions buffer bufferSize events
-// each (DefaultBufferSize when bufferSize <= 0).
+// receiver is what the hub hands a user's live events to: a Subscription
+// (a buffered channel) or a Stream (which queues them itself). Its methods
+// are called under the hub's lock and must not block.
+type receiver interface {
+	// receive takes one live event.
+	receive(ev chat.Event)
+	// lag says that events may have been missed.
+	lag()
+	// detached says that the hub no longer sends to the receiver.
+	detached()
+	// session is the session the receiver was opened in ("" for none).
+	session() string
+}
+
+// NewHub returns an empty Hub whose subscriptions buffer, and whose streams
+// queue, at most bufferSize events each (DefaultBufferSize when
+// bufferSize <= 0).
 func NewHub(bufferSize int) *Hub {
 	if bufferSize <= 0 {
 		bufferSize = DefaultBufferSize
 	}
 	return &Hub{
 		bufferSize: bufferSize,
-		users:      make(map[string]map[*Subscription]struct{}),
+		users:      make(map[string]map[receiver]struct{}),
 	}
 }
 
@@ -59,16 +74,38 @@ func (h *Hub) SubscribeSession(userID, sessionID string) *Subscription {
 		events:    make(chan chat.Event, h.bufferSize),
 		lagged:    make(chan struct{}, 1),
 	}
+	h.attach(userID, s)
+	return s
+}
+
+// attach registers r for userID's live events.
+func (h *Hub) attach(userID string, r receiver) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	set := h.users[userID]
 	if set == nil {
-		set = make(map[*Subscription]struct{})
+		set = make(map[receiver]struct{})
 		h.users[userID] = set
 	}
-	set[s] = struct{}{}
+	set[r] = struct{}{}
 	h.count++
-	return s
+}
+
+// detach unregisters r (if it still is) and tells it so under the write
+// lock, so that no Publish reaches it afterwards.
+func (h *Hub) detach(userID string, r receiver) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	set := h.users[userID]
+	if _, ok := set[r]; !ok {
+		return
+	}
+	delete(set, r)
+	if len(set) == 0 {
+		delete(h.users, userID)
+	}
+	h.count--
+	r.detached()
 }
 
 // OnSessionEnded registers f to be called with the id of every session whose
@@ -85,13 +122,17 @@ func (h *Hub) OnSessionEnded(f func(sessionID string)) {
 // it. The end of a session is not delivered: the session's subscriptions are
 // closed and OnSessionEnded's functions are called.
 func (h *Hub) Publish(_ context.Context, events []chat.Event) {
-	var ended []*Subscription
+	type ending struct {
+		userID string
+		r      receiver
+	}
+	var ended []ending
 	h.mu.RLock()
 	for _, ev := range events {
 		if ev.Kind == chat.EventKindSessionEnded {
-			for s := range h.users[ev.UserID] {
-				if s.sessionID == ev.SessionID {
-					ended = append(ended, s)
+			for r := range h.users[ev.UserID] {
+				if r.session() == ev.SessionID {
+					ended = append(ended, ending{ev.UserID, r})
 				}
 			}
 			for _, f := range h.onEnded {
@@ -99,17 +140,13 @@ func (h *Hub) Publish(_ context.Context, events []chat.Event) {
 			}
 			continue
 		}
-		for s := range h.users[ev.UserID] {
-			select {
-			case s.events <- ev:
-			default:
-				s.markLagged()
-			}
+		for r := range h.users[ev.UserID] {
+			r.receive(ev)
 		}
 	}
 	h.mu.RUnlock()
-	for _, s := range ended {
-		s.Close()
+	for _, e := range ended {
+		h.detach(e.userID, e.r)
 	}
 }
 
@@ -119,8 +156,8 @@ func (h *Hub) Resync() {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for _, set := range h.users {
-		for s := range set {
-			s.markLagged()
+		for r := range set {
+			r.lag()
 		}
 	}
 }
@@ -139,22 +176,9 @@ func (h *Hub) Users() int {
 	return len(h.users)
 }
 
-// remove unregisters s and closes its Events channel under the write lock, so
-// no Publish can send on it afterwards.
-func (h *Hub) remove(s *Subscription) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	set := h.users[s.userID]
-	delete(set, s)
-	if len(set) == 0 {
-		delete(h.users, s.userID)
-	}
-	h.count--
-	close(s.events)
-}
-
-// Subscription is one live stream of a user's events, created by
-// Hub.Subscribe and released by Close.
+// Subscription is a buffered channel of a user's live events, created by
+// Hub.Subscribe and released by Close, for a reader that follows the live
+// events itself (a Stream needs none: it queues them without a reader).
 type Subscription struct {
 	hub       *Hub
 	userID    string
@@ -179,13 +203,24 @@ func (s *Subscription) Lagged() <-chan struct{} { return s.lagged }
 // Close unregisters the subscription and closes its Events channel; it is
 // idempotent and safe to call concurrently with Publish.
 func (s *Subscription) Close() {
-	s.closeOnce.Do(func() { s.hub.remove(s) })
+	s.closeOnce.Do(func() { s.hub.detach(s.userID, s) })
 }
 
-// markLagged signals the owner without blocking; one pending signal suffices.
-func (s *Subscription) markLagged() {
+func (s *Subscription) receive(ev chat.Event) {
+	select {
+	case s.events <- ev:
+	default:
+		s.lag()
+	}
+}
+
+// lag signals the owner without blocking; one pending signal suffices.
+func (s *Subscription) lag() {
 	select {
 	case s.lagged <- struct{}{}:
 	default:
 	}
 }
+
+func (s *Subscription) detached()       { close(s.events) }
+func (s *Subscription) session() string { return s.sessionID }

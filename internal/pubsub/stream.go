@@ -3,6 +3,7 @@ package pubsub
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/messenger/messenger/internal/chat"
 )
@@ -16,118 +17,202 @@ type EventLog interface {
 	// EventsAfter returns up to limit of userID's events with seq greater
 	// than after, in ascending seq, each with its message.
 	EventsAfter(ctx context.Context, userID string, after int64, limit int) ([]chat.Event, error)
-	// MessagesByIDs returns the messages with the given ids, keyed by id.
-	MessagesByIDs(ctx context.Context, ids []string) (map[string]*chat.Message, error)
+}
+
+// StreamSpec says whose events a Stream delivers, from where, and in what
+// form.
+type StreamSpec[T any] struct {
+	UserID    string
+	SessionID string // the stream ends when this session does ("" for none)
+	After     int64  // the seq after which delivery starts
+	// Filter, when not nil, keeps only the events it accepts (the others
+	// still move the stream past them).
+	Filter func(chat.Event) bool
+	// Value turns an event, with its Message, into what the channel carries.
+	Value func(chat.Event) T
+	// Failed, when not nil, is told why the stream ended when the event log
+	// failed (the subscriber should then be cut, so that it resumes from its
+	// cursor); the channel is closed right after.
+	Failed func(error)
 }
 
 // Stream is one subscriber's gap-free view of a user's event stream: the
-// stored events after a cursor, then the live events of a hub subscription,
-// each delivered once and in seq order. Live events that arrive out of
-// order (some dropped on the way, or the subscription lagged) are read back
-// from the EventLog, and events already delivered are dropped.
-type Stream struct {
-	sub    *Subscription
-	log    EventLog
-	last   int64                 // seq of the last event handled (delivered or filtered out)
-	filter func(chat.Event) bool // nil: every event
+// stored events after a cursor, then the live events of the hub, each
+// delivered once and in seq order. Live events that arrive out of order
+// (some dropped on the way, more than the hub's buffer size waiting, or a
+// bus resync) are read back from the EventLog, and events already delivered
+// are dropped.
+//
+// A Stream holds no goroutine while it waits: the hub's Publish queues a
+// live event (a queue that starts empty and grows to the hub's buffer size),
+// and a goroutine runs only while there is something to deliver or to read
+// back, and exits when the subscriber has taken it all.
+type Stream[T any] struct {
+	hub  *Hub
+	log  EventLog
+	ctx  context.Context
+	spec StreamSpec[T]
+	out  chan T
+
+	mu      sync.Mutex
+	handled int64        // seq of the last event delivered or filtered out
+	queued  int64        // seq of the last event handled or queued
+	queue   []chat.Event // live events after handled, in seq order
+	catchUp bool         // read the log after handled before anything else
+	seen    int64        // highest live seq that arrived while catching up
+	pumping bool         // the goroutine that delivers is running
+	ended   bool         // no longer attached to the hub; out is closed once pumping stops
 }
 
-// NewStream returns a Stream that delivers the events of sub's user with
-// seq greater than after, reading what it missed from log. sub must have
-// been subscribed before the stream's replay starts (that is, before Run),
-// so that nothing committed in between is lost; the Stream owns sub from now
-// on and closes it when Run returns. filter, when not nil, keeps only the
-// events it accepts (the others still move the stream past them).
-func NewStream(sub *Subscription, log EventLog, after int64, filter func(chat.Event) bool) *Stream {
-	return &Stream{sub: sub, log: log, last: after, filter: filter}
+// OpenStream opens a Stream for spec and returns its channel, which is
+// closed when ctx ends, the hub ends the stream (its session ended), or the
+// event log fails. The stream is attached to the hub before its replay
+// starts, so that nothing committed in between is lost.
+func OpenStream[T any](ctx context.Context, hub *Hub, log EventLog, spec StreamSpec[T]) <-chan T {
+	s := &Stream[T]{hub: hub, log: log, ctx: ctx, spec: spec, out: make(chan T),
+		handled: spec.After, queued: spec.After, catchUp: true}
+	hub.attach(spec.UserID, s)
+	s.mu.Lock()
+	s.pump()
+	s.mu.Unlock()
+	context.AfterFunc(ctx, s.stop)
+	return s.out
 }
 
-// Last returns the seq of the last event the stream handled.
-func (s *Stream) Last() int64 { return s.last }
-
-// Run delivers events, each with its Message, to deliver until ctx ends,
-// deliver returns false, the hub closes the subscription, or the event log
-// fails; only the last case returns an error (the subscriber should then be
-// cut, so that it resumes from its cursor). It closes the subscription.
-func (s *Stream) Run(ctx context.Context, deliver func(chat.Event) bool) error {
-	defer s.sub.Close()
-	if ok, err := s.catchUp(ctx, deliver); !ok {
-		return err
+// receive queues a live event, or turns the stream to the event log when
+// the event is not the next one, has no body, or the queue is full. It is
+// called by the hub's Publish and never blocks.
+func (s *Stream[T]) receive(ev chat.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.ended:
+	case s.catchUp:
+		s.seen = max(s.seen, ev.Seq)
+	case ev.Seq <= s.queued: // already queued or delivered
+	case ev.Seq > s.queued+1 || (ev.MessageID != "" && ev.Message == nil) || len(s.queue) >= s.hub.bufferSize:
+		s.lagLocked()
+	case !s.pumping && s.spec.Filter != nil && !s.spec.Filter(ev):
+		s.queued, s.handled = ev.Seq, ev.Seq // nothing to deliver: no goroutine
+	default:
+		s.queued = ev.Seq
+		s.queue = append(s.queue, ev)
+		s.pump()
 	}
+}
+
+// lag turns the stream to the event log (a bus resync).
+func (s *Stream[T]) lag() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ended {
+		s.lagLocked()
+	}
+}
+
+func (s *Stream[T]) lagLocked() {
+	s.queue = nil // the log holds them all
+	s.catchUp = true
+	s.pump()
+}
+
+// detached ends the stream once the hub no longer sends to it.
+func (s *Stream[T]) detached() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ended = true
+	s.queue = nil
+	if !s.pumping {
+		close(s.out)
+	}
+}
+
+func (s *Stream[T]) session() string { return s.spec.SessionID }
+
+// stop detaches the stream from the hub, which ends it.
+func (s *Stream[T]) stop() { s.hub.detach(s.spec.UserID, s) }
+
+// pump starts the delivering goroutine unless it runs; s.mu must be held.
+func (s *Stream[T]) pump() {
+	if !s.pumping {
+		s.pumping = true
+		go s.run()
+	}
+}
+
+// run delivers until nothing is left to deliver or the stream ended; it is
+// the only goroutine that sends on out, and closes it when the stream ended.
+func (s *Stream[T]) run() {
 	for {
+		s.mu.Lock()
+		switch {
+		case s.ended:
+			s.pumping = false
+			close(s.out)
+			s.mu.Unlock()
+			return
+		case s.catchUp:
+			after := s.handled
+			s.seen = 0
+			s.mu.Unlock()
+			if !s.readBack(after) {
+				s.stop()
+			}
+		case len(s.queue) > 0:
+			ev := s.queue[0]
+			s.queue = s.queue[1:]
+			if len(s.queue) == 0 {
+				s.queue = s.queue[:0:0] // let go of a grown queue
+			}
+			s.mu.Unlock()
+			if !s.deliver(ev) {
+				s.stop()
+			}
+		default:
+			s.pumping = false
+			s.mu.Unlock()
+			return
+		}
+	}
+}
+
+// readBack delivers one batch of stored events after the seq after and
+// leaves catch-up once the log has nothing newer than what arrived live; it
+// reports whether the stream goes on.
+func (s *Stream[T]) readBack(after int64) bool {
+	events, err := s.log.EventsAfter(s.ctx, s.spec.UserID, after, ReplayBatch)
+	if err != nil {
+		if s.ctx.Err() == nil && s.spec.Failed != nil {
+			s.spec.Failed(fmt.Errorf("pubsub: read %s's event stream after %d: %w", s.spec.UserID, after, err))
+		}
+		return false
+	}
+	for _, ev := range events {
+		if !s.deliver(ev) {
+			return false
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(events) < ReplayBatch && s.seen <= s.handled {
+		s.catchUp = false
+		s.queued = s.handled
+	}
+	return true
+}
+
+// deliver hands ev to the subscriber unless the filter drops it, and moves
+// the stream past it; it reports false when ctx ended first.
+func (s *Stream[T]) deliver(ev chat.Event) bool {
+	if s.spec.Filter == nil || s.spec.Filter(ev) {
 		select {
-		case <-ctx.Done():
-			return nil
-		case <-s.sub.Lagged():
-			if ok, err := s.catchUp(ctx, deliver); !ok {
-				return err
-			}
-		case ev, open := <-s.sub.Events():
-			if !open {
-				return nil
-			}
-			var ok bool
-			var err error
-			switch {
-			case ev.Seq <= s.last: // already delivered by a catch-up
-				continue
-			case ev.Seq > s.last+1: // some were dropped on the way: read them back
-				ok, err = s.catchUp(ctx, deliver)
-			default:
-				ok, err = s.handle(ctx, ev, deliver)
-			}
-			if !ok {
-				return err
-			}
+		case s.out <- s.spec.Value(ev):
+		case <-s.ctx.Done():
+			return false
 		}
 	}
-}
-
-// catchUp delivers every stored event after s.last; it reports whether the
-// stream goes on, and the event log's error when that is why it does not.
-func (s *Stream) catchUp(ctx context.Context, deliver func(chat.Event) bool) (bool, error) {
-	for {
-		events, err := s.log.EventsAfter(ctx, s.sub.UserID(), s.last, ReplayBatch)
-		if err != nil {
-			return false, s.failure(ctx, err)
-		}
-		for _, ev := range events {
-			if ok, err := s.handle(ctx, ev, deliver); !ok {
-				return false, err
-			}
-		}
-		if len(events) < ReplayBatch {
-			return true, nil
-		}
-	}
-}
-
-// handle moves the stream past ev and delivers it unless it is filtered
-// out, first fetching its message when it came without one (a bus carries
-// large events without their body).
-func (s *Stream) handle(ctx context.Context, ev chat.Event, deliver func(chat.Event) bool) (bool, error) {
-	s.last = ev.Seq
-	if s.filter != nil && !s.filter(ev) {
-		return true, nil
-	}
-	if ev.Message == nil {
-		msgs, err := s.log.MessagesByIDs(ctx, []string{ev.MessageID})
-		if err == nil && msgs[ev.MessageID] == nil {
-			err = fmt.Errorf("message %s of event %d not found", ev.MessageID, ev.Seq)
-		}
-		if err != nil {
-			return false, s.failure(ctx, err)
-		}
-		ev.Message = msgs[ev.MessageID]
-	}
-	return deliver(ev), nil
-}
-
-// failure returns err as the reason the stream stops, unless the stream was
-// ending anyway (ctx done), when it is no failure at all.
-func (s *Stream) failure(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return nil
-	}
-	return fmt.Errorf("pubsub: read %s's event stream after %d: %w", s.sub.UserID(), s.last, err)
+	s.mu.Lock()
+	s.handled = ev.Seq
+	s.mu.Unlock()
+	return true
 }

@@ -7,8 +7,8 @@ package pubsub_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -93,49 +93,56 @@ func (f *streamFixture) send(t *testing.T, n int, prefix string) []*chat.Message
 	return out
 }
 
-// running is a Stream being run by its own goroutine, as a transport runs it.
+// running is an open Stream of bob's events, read by the test.
 type running struct {
-	events chan chat.Event // what deliver was given, unbuffered unless asked
-	done   chan error      // Run's result
+	events <-chan chat.Event // the stream's channel, closed when it ends
+	failed chan error        // what the stream's Failed was told
 	cancel context.CancelFunc
 }
 
-// run subscribes bob, then runs a stream of his events after `after` that
-// hands each delivered event to the returned channel (of the given buffer).
-func (f *streamFixture) run(t *testing.T, after int64, filter func(chat.Event) bool, buffer int) *running {
+// run opens a stream of bob's events after `after`, with the hub's buffer
+// size as its queue bound.
+func (f *streamFixture) run(t *testing.T, after int64, filter func(chat.Event) bool) *running {
 	t.Helper()
-	return f.runSubscribed(t, f.hub.Subscribe(f.bob.ID), after, filter, buffer)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{failed: make(chan error, 1), cancel: cancel}
+	r.events = pubsub.OpenStream(ctx, f.hub, f.svc, pubsub.StreamSpec[chat.Event]{
+		UserID: f.bob.ID,
+		After:  after,
+		Filter: filter,
+		Value:  func(ev chat.Event) chat.Event { return ev },
+		Failed: func(err error) { r.failed <- err },
+	})
+	t.Cleanup(func() {
+		cancel()
+		for range r.events { // until the stream closes it
+		}
+	})
+	return r
 }
 
 // runLive runs a stream of bob's events from now on and returns once it is
 // live: its replay is done (a first message came through).
 func (f *streamFixture) runLive(t *testing.T, filter func(chat.Event) bool) *running {
 	t.Helper()
-	r := f.run(t, f.bobLast(t), filter, 0)
+	r := f.run(t, f.bobLast(t), filter)
 	r.expect(t, f.send(t, 1, "first"))
 	return r
 }
 
-func (f *streamFixture) runSubscribed(t *testing.T, sub *pubsub.Subscription, after int64, filter func(chat.Event) bool, buffer int) *running {
+// ended waits for the stream's channel to close.
+func (r *running) ended(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{events: make(chan chat.Event, buffer), done: make(chan error, 1), cancel: cancel}
-	stream := pubsub.NewStream(sub, f.svc, after, filter)
-	go func() {
-		r.done <- stream.Run(ctx, func(ev chat.Event) bool {
-			select {
-			case r.events <- ev:
-				return true
-			case <-ctx.Done():
-				return false
+	for {
+		select {
+		case _, open := <-r.events:
+			if !open {
+				return
 			}
-		})
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
-	return r
+		case <-time.After(guard):
+			t.Fatal("the stream did not end")
+		}
+	}
 }
 
 // expect reads len(want) events and fails unless they are want's messages,
@@ -146,9 +153,11 @@ func (r *running) expect(t *testing.T, want []*chat.Message) {
 	for i, m := range want {
 		var ev chat.Event
 		select {
-		case ev = <-r.events:
-		case err := <-r.done:
-			t.Fatalf("stream ended after %d of %d events: %v", i, len(want), err)
+		case e, open := <-r.events:
+			if !open {
+				t.Fatalf("stream ended after %d of %d events", i, len(want))
+			}
+			ev = e
 		case <-time.After(guard):
 			t.Fatalf("event %d of %d not delivered", i, len(want))
 		}
@@ -166,7 +175,10 @@ func (r *running) expect(t *testing.T, want []*chat.Message) {
 func (r *running) quiet(t *testing.T) {
 	t.Helper()
 	select {
-	case ev := <-r.events:
+	case ev, open := <-r.events:
+		if !open {
+			t.Fatal("the stream ended")
+		}
 		t.Fatalf("unexpected event %d (%s)", ev.Seq, ev.MessageID)
 	case <-time.After(100 * time.Millisecond):
 	}
@@ -185,7 +197,7 @@ func TestStreamReplaysThenGoesLive(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		f := newStreamFixture(t, db, 0)
 		stored := f.send(t, 3, "before")
-		r := f.run(t, 1, nil, 0) // bob saw the first one
+		r := f.run(t, 1, nil) // bob saw the first one
 		r.expect(t, stored[1:])
 		live := f.send(t, 3, "live")
 		r.expect(t, live)
@@ -196,12 +208,16 @@ func TestStreamReplaysThenGoesLive(t *testing.T) {
 func TestStreamDropsDuplicates(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		f := newStreamFixture(t, db, 0)
-		// Subscribed before the messages commit: each reaches the stream
-		// twice, from the replay and from the hub's buffer.
-		sub := f.hub.Subscribe(f.bob.ID)
+		// Held back while the stream replays them from the database, then
+		// published: each reaches the stream twice.
+		var held []chat.Event
+		f.gate.setDrop(func(ev chat.Event) bool { held = append(held, ev); return true })
 		sent := f.send(t, 5, "twice")
-		r := f.runSubscribed(t, sub, 0, nil, 0)
+		f.gate.setDrop(nil)
+		r := f.run(t, 0, nil)
 		r.expect(t, sent)
+		f.hub.Publish(context.Background(), held)
+		r.quiet(t)
 		// An old event published again (a bus may repeat one) is dropped too.
 		events, err := f.svc.EventsAfter(context.Background(), f.bob.ID, 0, 10)
 		if err != nil {
@@ -234,11 +250,10 @@ func TestStreamReadsBackAGap(t *testing.T) {
 func TestStreamCatchesUpWhenLagged(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		const n = 60
-		f := newStreamFixture(t, db, 4) // a hub buffer of 4 events
+		f := newStreamFixture(t, db, 4) // streams queue at most 4 events
 		r := f.runLive(t, nil)
-		// Nobody reads while n messages commit: the subscription overflows
-		// many times and is marked lagged; the stream then reads back what
-		// the hub dropped.
+		// Nobody reads while n messages commit: the queue overflows many
+		// times; the stream then reads back what it dropped.
 		sent := f.send(t, n, "burst")
 		r.expect(t, sent)
 		r.quiet(t)
@@ -312,14 +327,14 @@ func TestStreamEndsOnDatabaseFailure(t *testing.T) {
 		}
 		f.hub.Resync() // the stream must read the database, which fails
 		select {
-		case err := <-r.done:
-			r.done <- err // for the cleanup
+		case err := <-r.failed:
 			if err == nil {
-				t.Fatal("Run returned no error after the database failed")
+				t.Fatal("Failed was told of no error")
 			}
 		case <-time.After(guard):
-			t.Fatal("the stream did not end when the database failed")
+			t.Fatal("the stream did not report the database's failure")
 		}
+		r.ended(t)
 		if n := f.hub.Count(); n != 0 {
 			t.Fatalf("%d subscriptions left after the stream ended", n)
 		}
@@ -328,18 +343,53 @@ func TestStreamEndsOnDatabaseFailure(t *testing.T) {
 
 func TestStreamEndsWithItsContext(t *testing.T) {
 	f := newStreamFixture(t, dbtest.SQLite(t), 0)
-	r := f.run(t, 0, nil, 0)
+	r := f.run(t, 0, nil)
 	r.cancel()
-	select {
-	case err := <-r.done:
-		r.done <- err
-		if err != nil && !errors.Is(err, context.Canceled) {
-			t.Fatalf("Run after cancel: %v", err)
-		}
-	case <-time.After(guard):
-		t.Fatal("the stream did not end with its context")
-	}
+	r.ended(t)
 	if n := f.hub.Count(); n != 0 {
 		t.Fatalf("%d subscriptions left after the stream ended", n)
+	}
+	select {
+	case err := <-r.failed:
+		t.Fatalf("Failed after cancel: %v", err)
+	default:
+	}
+}
+
+func TestStreamEndsWithItsSession(t *testing.T) {
+	f := newStreamFixture(t, dbtest.SQLite(t), 0)
+	r := &running{failed: make(chan error, 1)}
+	r.events = pubsub.OpenStream(context.Background(), f.hub, f.svc, pubsub.StreamSpec[chat.Event]{
+		UserID: f.bob.ID, SessionID: "s1", After: f.bobLast(t),
+		Value: func(ev chat.Event) chat.Event { return ev },
+	})
+	r.expect(t, f.send(t, 1, "first"))
+	f.hub.Publish(context.Background(), []chat.Event{{UserID: f.bob.ID, Kind: chat.EventKindSessionEnded, SessionID: "s1"}})
+	r.ended(t)
+	if n := f.hub.Count(); n != 0 {
+		t.Fatalf("%d subscriptions left after the session ended", n)
+	}
+}
+
+// An idle stream holds no goroutine: one runs only while there is
+// something to deliver.
+func TestIdleStreamHoldsNoGoroutine(t *testing.T) {
+	f := newStreamFixture(t, dbtest.SQLite(t), 0)
+	base := runtime.NumGoroutine()
+	const n = 50
+	streams := make([]*running, n)
+	for i := range streams {
+		streams[i] = f.run(t, 0, nil)
+	}
+	sent := f.send(t, 1, "hello")
+	for _, r := range streams {
+		r.expect(t, sent)
+	}
+	deadline := time.Now().Add(guard)
+	for runtime.NumGoroutine() > base+n/10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines for %d idle streams (%d before)", runtime.NumGoroutine(), n, base)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
