@@ -1,7 +1,7 @@
 # The messenger's everyday commands. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all generate build run test test-clients lint check-generated bench fuzz ide check-ide test-ide
+.PHONY: all generate build run test test-clients lint check-generated bench fuzz ide check-ide test-ide web check-web test-web
 
 all: lint test
 
@@ -40,7 +40,7 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
-check-generated: generate check-ide
+check-generated: generate check-ide check-web
 	@git diff --exit-code -- graph schema client clients/gql || (echo "generated code is stale: run make generate and commit"; exit 1)
 	@untracked=$$(git status --porcelain -- graph client clients/gql | grep '^??' || true); \
 	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "generate left untracked files"; exit 1; fi
@@ -86,3 +86,27 @@ check-ide:
 test-ide:
 	cd web/ide/browser-test && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(GO) test -race -count=1 -run '^TestIDE' ./server/
+
+# The web app at /app/ (web/app: Preact, urql, graphql-sse): `web` generates its
+# typed documents from schema/ (web/app/src/gql), type-checks it and bundles it
+# with esbuild into internal/webapp/dist, which is committed and embedded, so
+# `go run ./server` needs no npm step; `check-web` (part of check-generated)
+# rebuilds and fails if the committed files differ (the build is
+# byte-reproducible); `test-web` runs it in headless Chromium (also part of
+# `test` once npm ci is done).
+web: web/app/node_modules
+	cd web/app && npx --no-install graphql-codegen --silent
+	cd web/app && npx --no-install tsc --noEmit -p tsconfig.json
+	cd web/app && node build.mjs --size
+
+web/app/node_modules: web/app/package-lock.json
+	cd web/app && npm ci --no-audit --no-fund
+	@touch $@
+
+check-web: web
+	@git diff --exit-code -- web/app/src/gql internal/webapp/dist || (echo "the web app's bundle is stale: run make web and commit"; exit 1)
+	@untracked=$$(git status --porcelain -- web/app/src/gql internal/webapp/dist | grep '^??' || true); \
+	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "make web left untracked files"; exit 1; fi
+
+test-web: web/app/node_modules
+	$(GO) test -race -count=1 -run '^TestWebApp' ./server/

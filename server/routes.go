@@ -12,12 +12,13 @@ import (
 	"github.com/messenger/messenger/internal/database"
 	"github.com/messenger/messenger/internal/ide"
 	"github.com/messenger/messenger/internal/metrics"
+	"github.com/messenger/messenger/internal/webapp"
 )
 
 // routes returns the server's HTTP handler: the GraphQL endpoint at
 // /graphql (bodies read whole and bounded first, access tokens from the
 // Authorization header, stream tickets for the GET event stream), the IDE at
-// / unless configured off, health checks and Prometheus metrics, behind
+// / unless configured off, the web app at /app/, health checks and Prometheus metrics, behind
 // access logging and headers that every response carries.
 func routes(cfg config, logger *slog.Logger, db *database.DB, tokens *auth.Tokens, sessions *auth.Sessions, svc *chat.Service, m *metrics.Metrics, api http.Handler) http.Handler {
 	mux := http.NewServeMux()
@@ -27,6 +28,7 @@ func routes(cfg config, logger *slog.Logger, db *database.DB, tokens *auth.Token
 	if cfg.ServeIDE() {
 		ide.Register(mux, "/graphql")
 	}
+	webapp.Register(mux, "/graphql")
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

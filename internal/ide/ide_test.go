@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/messenger/messenger/internal/static"
 )
 
 // get fetches path from the IDE's handler over real HTTP.
@@ -99,8 +101,8 @@ func TestPageAndAssets(t *testing.T) {
 		}
 	}
 	// Every file served is on the page: the five vendor files and ours.
-	if len(assets) != len(mustNew(t).files) {
-		t.Errorf("the page loads %d files, %d are embedded: %v", len(assets), len(mustNew(t).files), assets)
+	if len(assets) != len(mustNew(t).files.Files) {
+		t.Errorf("the page loads %d files, %d are embedded: %v", len(assets), len(mustNew(t).files.Files), assets)
 	}
 	for _, u := range assets {
 		res, body := get(t, srv, u)
@@ -108,7 +110,7 @@ func TestPageAndAssets(t *testing.T) {
 			t.Errorf("GET %s: %d", u, res.StatusCode)
 			continue
 		}
-		if got, want := res.Header.Get("Content-Type"), contentTypes[path.Ext(u)]; got != want || want == "" {
+		if got, want := res.Header.Get("Content-Type"), static.ContentTypes[path.Ext(u)]; got != want || want == "" {
 			t.Errorf("GET %s: Content-Type %q, want %q", u, got, want)
 		}
 		if got := res.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
@@ -118,7 +120,7 @@ func TestPageAndAssets(t *testing.T) {
 		if hash := hex.EncodeToString(sum[:]); !strings.HasPrefix(u, AssetPrefix+hash[:16]+"/") {
 			t.Errorf("GET %s: the URL does not carry the content's hash %s", u, hash)
 		}
-		if !integrities[(file{hash: hex.EncodeToString(sum[:])}).integrity()] {
+		if !integrities[(static.File{Hash: hex.EncodeToString(sum[:])}).Integrity()] {
 			t.Errorf("%s: no matching integrity attribute on the page", u)
 		}
 	}
@@ -169,8 +171,8 @@ func TestEndpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(ide.page.body, []byte(`<meta name="graphql-endpoint" content="/api/&#34;graphql&#34;">`)) {
-		t.Errorf("endpoint not on the page (escaped):\n%s", ide.page.body)
+	if !bytes.Contains(ide.page.Body, []byte(`<meta name="graphql-endpoint" content="/api/&#34;graphql&#34;">`)) {
+		t.Errorf("endpoint not on the page (escaped):\n%s", ide.page.Body)
 	}
 }
 
@@ -219,26 +221,26 @@ func TestVendorChecksums(t *testing.T) {
 func TestNoExternalLoads(t *testing.T) {
 	cssURL := regexp.MustCompile(`(?i)url\(\s*['"]?([^'")\s]*)`)
 	cdns := []string{"googleapis.", "gstatic.", "unpkg.", "jsdelivr.", "cdnjs.", "esm.sh", "skypack.", "jspm.", "cloudflare.", "typekit.", "fontawesome."}
-	for name, f := range mustNew(t).files {
+	for name, f := range mustNew(t).files.Files {
 		switch path.Ext(name) {
 		case ".css":
-			for _, m := range cssURL.FindAllSubmatch(f.body, -1) {
+			for _, m := range cssURL.FindAllSubmatch(f.Body, -1) {
 				if !bytes.HasPrefix(bytes.ToLower(m[1]), []byte("data:")) {
 					t.Errorf("%s loads %q", name, m[1])
 				}
 			}
-			if bytes.Contains(bytes.ToLower(f.body), []byte("@import")) {
+			if bytes.Contains(bytes.ToLower(f.Body), []byte("@import")) {
 				t.Errorf("%s has an @import", name)
 			}
 		case ".js":
-			lower := bytes.ToLower(f.body)
+			lower := bytes.ToLower(f.Body)
 			for _, host := range cdns {
 				if bytes.Contains(lower, []byte(host)) {
 					t.Errorf("%s names a CDN: %q", name, host)
 				}
 			}
 		}
-		if bytes.Contains(f.body, []byte("sourceMappingURL=")) {
+		if bytes.Contains(f.Body, []byte("sourceMappingURL=")) {
 			t.Errorf("%s names a source map we do not serve", name)
 		}
 	}

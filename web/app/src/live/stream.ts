@@ -1,0 +1,116 @@
+// The live stream: one messageCreated subscription over graphql-sse, resumed
+// from its last cursor. graphql-sse retries a dropped connection by itself
+// with `after` at the last cursor (api.ts); this module also restarts it when
+// the browser comes back online (having ended it when the browser went
+// offline) or a page that slept becomes visible again (a laptop's lid: the
+// old connection may be dead without an error), and
+// after an error graphql-sse does not retry. A start without a cursor asks
+// the state modules to read their snapshots again (live/events.ts onResync):
+// the stream only carries what happens from its start.
+import { client, errorCode, type StreamContext } from "../api";
+import { MessageCreatedDocument } from "../gql/graphql";
+import { update } from "../store";
+import { emitLiveEvent, emitResync } from "./events";
+
+type Subscription = ReturnType<ReturnType<typeof client.subscription>["subscribe"]>;
+
+let cursor = "";
+let current: Subscription | null = null;
+let generation = 0;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let hiddenSince = 0;
+let onUnauthenticated: () => void = () => {};
+
+/** The cursor of the last event received ("" before the first). */
+export function lastCursor(): string {
+  return cursor;
+}
+
+function start(): void {
+  clearTimeout(retryTimer);
+  current?.unsubscribe();
+  const mine = ++generation;
+  const fromCursor = cursor !== "";
+  const context: StreamContext = {
+    onCursor: (c) => {
+      if (mine === generation) cursor = c;
+    },
+    onConnected: (reconnected) => {
+      if (mine !== generation) return;
+      update((s) => {
+        s.online = true;
+      });
+      // Resumed from a cursor: the server replays what was missed.
+      if (!(fromCursor || (reconnected && cursor))) emitResync();
+    },
+  };
+  current = client
+    .subscription(MessageCreatedDocument, { after: cursor || null }, context)
+    .subscribe((result) => {
+      if (mine !== generation) return;
+      if (result.error) {
+        update((s) => {
+          s.online = false;
+        });
+        const code = errorCode(result.error);
+        const status = (result.error.networkError as { response?: Response } | undefined)?.response?.status;
+        if (code === "UNAUTHENTICATED" || status === 401) return onUnauthenticated();
+        retryTimer = setTimeout(start, 3_000); // graphql-sse gave up: start again
+        return;
+      }
+      const message = result.data?.messageCreated;
+      if (message) emitLiveEvent({ type: "messageCreated", message });
+    });
+}
+
+let running = false;
+
+function restartIfRunning(): void {
+  if (running) start();
+}
+
+/**
+ * The browser says it lost the network: the open response may still look
+ * alive (Chromium keeps it open, a dead TCP connection may take minutes to
+ * error), so end it now and resume from the cursor when "online" comes.
+ */
+function onOffline(): void {
+  generation++;
+  clearTimeout(retryTimer);
+  current?.unsubscribe();
+  current = null;
+  update((s) => {
+    s.online = false;
+  });
+}
+
+function onVisibility(): void {
+  if (document.visibilityState === "hidden") {
+    hiddenSince = Date.now();
+  } else if (hiddenSince && Date.now() - hiddenSince > 60_000) {
+    restartIfRunning(); // the connection may have died in the sleep
+  }
+}
+
+/** Starts the stream from now; unauthenticated is called if the session ended. */
+export function startStream(unauthenticated: () => void): void {
+  onUnauthenticated = unauthenticated;
+  cursor = "";
+  running = true;
+  window.addEventListener("online", restartIfRunning);
+  window.addEventListener("offline", onOffline);
+  document.addEventListener("visibilitychange", onVisibility);
+  start();
+}
+
+export function stopStream(): void {
+  running = false;
+  generation++;
+  clearTimeout(retryTimer);
+  current?.unsubscribe();
+  current = null;
+  cursor = "";
+  window.removeEventListener("online", restartIfRunning);
+  window.removeEventListener("offline", onOffline);
+  document.removeEventListener("visibilitychange", onVisibility);
+}
