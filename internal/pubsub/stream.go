@@ -152,10 +152,9 @@ func (s *Stream[T]) run() {
 			s.mu.Unlock()
 			return
 		case s.catchUp:
-			after := s.handled
-			s.seen = 0
+			after, seen := s.handled, s.seen
 			s.mu.Unlock()
-			if !s.readBack(after) {
+			if !s.readBack(after, seen) {
 				s.stop()
 			}
 		case len(s.queue) > 0:
@@ -178,8 +177,12 @@ func (s *Stream[T]) run() {
 
 // readBack delivers one batch of stored events after the seq after and
 // leaves catch-up once the log has nothing newer than what arrived live; it
-// reports whether the stream goes on.
-func (s *Stream[T]) readBack(after int64) bool {
+// reports whether the stream goes on. seen is the highest seq that had
+// arrived live before the read: that event, and every one before it, had
+// committed by then, so a read that ends before a full batch without them
+// shows that the log no longer shows them to the user, and the stream moves
+// past them instead of reading again.
+func (s *Stream[T]) readBack(after, seen int64) bool {
 	events, err := s.log.EventsAfter(s.ctx, s.spec.UserID, after, ReplayBatch)
 	if err != nil {
 		if s.ctx.Err() == nil && s.spec.Failed != nil {
@@ -194,9 +197,12 @@ func (s *Stream[T]) readBack(after int64) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(events) < ReplayBatch && s.seen <= s.handled {
-		s.catchUp = false
-		s.queued = s.handled
+	if len(events) < ReplayBatch {
+		s.handled = max(s.handled, seen)
+		if s.seen <= s.handled {
+			s.catchUp = false
+			s.queued = s.handled
+		}
 	}
 	return true
 }
