@@ -27,6 +27,8 @@ type config struct {
 	TokenTTL    time.Duration
 	TicketTTL   time.Duration
 	KeepAlive   time.Duration
+	// DebugAddr, when set, is where Go's profiler is served, apart from the API.
+	DebugAddr string
 	// StreamWriteTimeout cuts an event stream whose client takes no data for that long.
 	StreamWriteTimeout time.Duration
 	// NATS holds the NATS bus's credential and TLS files.
@@ -107,6 +109,7 @@ func options(cfg *config) []option {
 		{"mutation-rate", "MESSENGER_MUTATION_RATE", "every other mutation per user: N/PERIOD, or off", (*limit)(&cfg.RateLimits.Mutations.Limit)},
 		{"mutation-burst", "MESSENGER_MUTATION_BURST", "every other mutation per user at once", (*count)(&cfg.RateLimits.Mutations.Burst)},
 		{"streams-per-user", "MESSENGER_STREAMS_PER_USER", "open event streams per user", (*count)(&cfg.RateLimits.StreamsPerUser)},
+		{"debug-addr", "MESSENGER_DEBUG_ADDR", "address of a separate listener serving Go's profiler at /debug/pprof/ (keep it private, e.g. 127.0.0.1:6060); empty: none", (*text)(&cfg.DebugAddr)},
 	}
 }
 
