@@ -69,6 +69,11 @@ func (s *Stream) Run(ctx context.Context, deliver func(chat.Event) bool) error {
 			var ok bool
 			var err error
 			switch {
+			case ev.Ephemeral(): // live only: no seq to order, nothing to read back
+				ok = s.filter == nil || s.filter(ev)
+				if ok {
+					ok = deliver(ev)
+				}
 			case ev.Seq <= s.last: // already delivered by a catch-up
 				continue
 			case ev.Seq > s.last+1: // some were dropped on the way: read them back
@@ -110,7 +115,10 @@ func (s *Stream) handle(ctx context.Context, ev chat.Event, deliver func(chat.Ev
 	if s.filter != nil && !s.filter(ev) {
 		return true, nil
 	}
-	if ev.Message == nil {
+	if ev.Message == nil && ev.MessageID == "" && ev.Data == nil {
+		return s.reread(ctx, ev, deliver)
+	}
+	if ev.Message == nil && ev.MessageID != "" {
 		msgs, err := s.log.MessagesByIDs(ctx, []string{ev.MessageID})
 		if err == nil && msgs[ev.MessageID] == nil {
 			err = fmt.Errorf("message %s of event %d not found", ev.MessageID, ev.Seq)
@@ -121,6 +129,20 @@ func (s *Stream) handle(ctx context.Context, ev chat.Event, deliver func(chat.Ev
 		ev.Message = msgs[ev.MessageID]
 	}
 	return deliver(ev), nil
+}
+
+// reread delivers the stored version of ev, which came without its data (a
+// bus carries large events without their body), unless the log no longer
+// shows it to the user (an event of a conversation they have left).
+func (s *Stream) reread(ctx context.Context, ev chat.Event, deliver func(chat.Event) bool) (bool, error) {
+	events, err := s.log.EventsAfter(ctx, s.sub.UserID(), ev.Seq-1, 1)
+	if err != nil {
+		return false, s.failure(ctx, err)
+	}
+	if len(events) == 0 || events[0].Seq != ev.Seq {
+		return true, nil
+	}
+	return deliver(events[0]), nil
 }
 
 // failure returns err as the reason the stream stops, unless the stream was
