@@ -13,7 +13,7 @@ import (
 // subscribe opens the viewer's event stream after the seq from (the
 // delivery algorithm lives in pubsub.Stream) and adapts it to a gqlgen
 // subscription channel: value picks what each event shows (false: the
-// event is not shown here), and each event's context carries its cursor to
+// event is not shown here), and each stored event's context carries its cursor to
 // the response's extensions.cursor (and the GET stream's id: line). The
 // channel is closed when ctx ends or the request's session ends; when the database fails, the stream is
 // cut without "complete", so that the client resumes from its cursor.
@@ -29,8 +29,12 @@ func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int6
 	go func() {
 		defer close(out)
 		err := stream.Run(ctx, func(ev chat.Event) bool {
+			evCtx := ctx // an ephemeral event has no seq, so no cursor
+			if !ev.Ephemeral() {
+				evCtx = withCursor(ctx, chat.EventCursor(viewer, ev.Seq))
+			}
 			select {
-			case out <- graphql.Event[T]{Context: withCursor(ctx, chat.EventCursor(viewer, ev.Seq)), Value: value(ev)}:
+			case out <- graphql.Event[T]{Context: evCtx, Value: value(ev)}:
 				return true
 			case <-ctx.Done():
 				return false
