@@ -7,10 +7,10 @@ package graph
 
 import (
 	"context"
-	"github.com/messenger/messenger/graph/transport"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/messenger/messenger/graph/model"
+	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/chat"
 )
 
