@@ -6,10 +6,22 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
 )
+
+// AddParticipantsResponse is returned by AddParticipants on success.
+type AddParticipantsResponse struct {
+	// Adds users to a group the viewer is in (any member may); a group has at most 256 members.
+	// New members see the history, marked read. Users already in it are ignored. Every member gets
+	// a ParticipantsChangedEvent. BAD_USER_INPUT for a direct conversation or unknown usernames.
+	AddParticipants Conversation `json:"addParticipants"`
+}
+
+// GetAddParticipants returns AddParticipantsResponse.AddParticipants, and is useful for accessing the field via an interface.
+func (v *AddParticipantsResponse) GetAddParticipants() Conversation { return v.AddParticipants }
 
 // AuthPayload includes the GraphQL fields of AuthPayload requested by the fragment AuthPayload.
 // The GraphQL type's documentation follows.
@@ -59,10 +71,15 @@ type Conversation struct {
 	ConversationSummary `json:"-"`
 	// Everyone in the conversation, the viewer included, in the order they joined.
 	Participants []User `json:"participants"`
+	// How far each member has read, in the order they joined.
+	ReadMarkers []ConversationReadMarkersReadMarker `json:"readMarkers"`
 }
 
 // GetParticipants returns Conversation.Participants, and is useful for accessing the field via an interface.
 func (v *Conversation) GetParticipants() []User { return v.Participants }
+
+// GetReadMarkers returns Conversation.ReadMarkers, and is useful for accessing the field via an interface.
+func (v *Conversation) GetReadMarkers() []ConversationReadMarkersReadMarker { return v.ReadMarkers }
 
 // GetId returns Conversation.Id, and is useful for accessing the field via an interface.
 func (v *Conversation) GetId() string { return v.ConversationSummary.Id }
@@ -97,6 +114,9 @@ func (v *Conversation) GetCreatedAt() time.Time { return v.ConversationSummary.C
 // GetLastActivityAt returns Conversation.LastActivityAt, and is useful for accessing the field via an interface.
 func (v *Conversation) GetLastActivityAt() time.Time { return v.ConversationSummary.LastActivityAt }
 
+// GetOwner returns Conversation.Owner, and is useful for accessing the field via an interface.
+func (v *Conversation) GetOwner() *User { return v.ConversationSummary.Owner }
+
 func (v *Conversation) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
@@ -125,6 +145,8 @@ func (v *Conversation) UnmarshalJSON(b []byte) error {
 type __premarshalConversation struct {
 	Participants []User `json:"participants"`
 
+	ReadMarkers []ConversationReadMarkersReadMarker `json:"readMarkers"`
+
 	Id string `json:"id"`
 
 	Kind ConversationKind `json:"kind"`
@@ -146,6 +168,8 @@ type __premarshalConversation struct {
 	CreatedAt time.Time `json:"createdAt"`
 
 	LastActivityAt time.Time `json:"lastActivityAt"`
+
+	Owner *User `json:"owner"`
 }
 
 func (v *Conversation) MarshalJSON() ([]byte, error) {
@@ -160,6 +184,7 @@ func (v *Conversation) __premarshalJSON() (*__premarshalConversation, error) {
 	var retval __premarshalConversation
 
 	retval.Participants = v.Participants
+	retval.ReadMarkers = v.ReadMarkers
 	retval.Id = v.ConversationSummary.Id
 	retval.Kind = v.ConversationSummary.Kind
 	retval.Title = v.ConversationSummary.Title
@@ -171,6 +196,557 @@ func (v *Conversation) __premarshalJSON() (*__premarshalConversation, error) {
 	retval.HasUnreadMessages = v.ConversationSummary.HasUnreadMessages
 	retval.CreatedAt = v.ConversationSummary.CreatedAt
 	retval.LastActivityAt = v.ConversationSummary.LastActivityAt
+	retval.Owner = v.ConversationSummary.Owner
+	return &retval, nil
+}
+
+// ConversationEventsConversationEventsConversationEvent includes the requested fields of the GraphQL interface ConversationEvent.
+//
+// ConversationEventsConversationEventsConversationEvent is implemented by the following types:
+// ConversationEventsConversationEventsConversationRenamedEvent
+// ConversationEventsConversationEventsMessageCreatedEvent
+// ConversationEventsConversationEventsMessageDeletedEvent
+// ConversationEventsConversationEventsMessageEditedEvent
+// ConversationEventsConversationEventsParticipantsChangedEvent
+// ConversationEventsConversationEventsReadMarkerMovedEvent
+// ConversationEventsConversationEventsTypingEvent
+// The GraphQL type's documentation follows.
+//
+// Something that happened in one of the viewer's conversations.
+type ConversationEventsConversationEventsConversationEvent interface {
+	implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent()
+	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
+	GetTypename() *string
+	// GetConversationId returns the interface-field "conversationId" from its implementation.
+	GetConversationId() string
+	// GetAt returns the interface-field "at" from its implementation.
+	GetAt() time.Time
+}
+
+func (v *ConversationEventsConversationEventsConversationRenamedEvent) implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent() {
+}
+func (v *ConversationEventsConversationEventsMessageCreatedEvent) implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent() {
+}
+func (v *ConversationEventsConversationEventsMessageDeletedEvent) implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent() {
+}
+func (v *ConversationEventsConversationEventsMessageEditedEvent) implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent() {
+}
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent() {
+}
+func (v *ConversationEventsConversationEventsReadMarkerMovedEvent) implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent() {
+}
+func (v *ConversationEventsConversationEventsTypingEvent) implementsGraphQLInterfaceConversationEventsConversationEventsConversationEvent() {
+}
+
+func __unmarshalConversationEventsConversationEventsConversationEvent(b []byte, v *ConversationEventsConversationEventsConversationEvent) error {
+	if string(b) == "null" {
+		return nil
+	}
+
+	var tn struct {
+		TypeName string `json:"__typename"`
+	}
+	err := json.Unmarshal(b, &tn)
+	if err != nil {
+		return err
+	}
+
+	switch tn.TypeName {
+	case "ConversationRenamedEvent":
+		*v = new(ConversationEventsConversationEventsConversationRenamedEvent)
+		return json.Unmarshal(b, *v)
+	case "MessageCreatedEvent":
+		*v = new(ConversationEventsConversationEventsMessageCreatedEvent)
+		return json.Unmarshal(b, *v)
+	case "MessageDeletedEvent":
+		*v = new(ConversationEventsConversationEventsMessageDeletedEvent)
+		return json.Unmarshal(b, *v)
+	case "MessageEditedEvent":
+		*v = new(ConversationEventsConversationEventsMessageEditedEvent)
+		return json.Unmarshal(b, *v)
+	case "ParticipantsChangedEvent":
+		*v = new(ConversationEventsConversationEventsParticipantsChangedEvent)
+		return json.Unmarshal(b, *v)
+	case "ReadMarkerMovedEvent":
+		*v = new(ConversationEventsConversationEventsReadMarkerMovedEvent)
+		return json.Unmarshal(b, *v)
+	case "TypingEvent":
+		*v = new(ConversationEventsConversationEventsTypingEvent)
+		return json.Unmarshal(b, *v)
+	case "":
+		return fmt.Errorf(
+			"response was missing ConversationEvent.__typename")
+	default:
+		return fmt.Errorf(
+			`unexpected concrete type for ConversationEventsConversationEventsConversationEvent: "%v"`, tn.TypeName)
+	}
+}
+
+func __marshalConversationEventsConversationEventsConversationEvent(v *ConversationEventsConversationEventsConversationEvent) ([]byte, error) {
+
+	var typename string
+	switch v := (*v).(type) {
+	case *ConversationEventsConversationEventsConversationRenamedEvent:
+		typename = "ConversationRenamedEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*ConversationEventsConversationEventsConversationRenamedEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case *ConversationEventsConversationEventsMessageCreatedEvent:
+		typename = "MessageCreatedEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*ConversationEventsConversationEventsMessageCreatedEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case *ConversationEventsConversationEventsMessageDeletedEvent:
+		typename = "MessageDeletedEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*ConversationEventsConversationEventsMessageDeletedEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case *ConversationEventsConversationEventsMessageEditedEvent:
+		typename = "MessageEditedEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*ConversationEventsConversationEventsMessageEditedEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case *ConversationEventsConversationEventsParticipantsChangedEvent:
+		typename = "ParticipantsChangedEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*ConversationEventsConversationEventsParticipantsChangedEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case *ConversationEventsConversationEventsReadMarkerMovedEvent:
+		typename = "ReadMarkerMovedEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*ConversationEventsConversationEventsReadMarkerMovedEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case *ConversationEventsConversationEventsTypingEvent:
+		typename = "TypingEvent"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*ConversationEventsConversationEventsTypingEvent
+		}{typename, v}
+		return json.Marshal(result)
+	case nil:
+		return []byte("null"), nil
+	default:
+		return nil, fmt.Errorf(
+			`unexpected concrete type for ConversationEventsConversationEventsConversationEvent: "%T"`, v)
+	}
+}
+
+// ConversationEventsConversationEventsConversationRenamedEvent includes the requested fields of the GraphQL type ConversationRenamedEvent.
+// The GraphQL type's documentation follows.
+//
+// A group's new title.
+type ConversationEventsConversationEventsConversationRenamedEvent struct {
+	Typename       *string   `json:"__typename"`
+	ConversationId string    `json:"conversationId"`
+	At             time.Time `json:"at"`
+	Title          string    `json:"title"`
+}
+
+// GetTypename returns ConversationEventsConversationEventsConversationRenamedEvent.Typename, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsConversationRenamedEvent) GetTypename() *string {
+	return v.Typename
+}
+
+// GetConversationId returns ConversationEventsConversationEventsConversationRenamedEvent.ConversationId, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsConversationRenamedEvent) GetConversationId() string {
+	return v.ConversationId
+}
+
+// GetAt returns ConversationEventsConversationEventsConversationRenamedEvent.At, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsConversationRenamedEvent) GetAt() time.Time { return v.At }
+
+// GetTitle returns ConversationEventsConversationEventsConversationRenamedEvent.Title, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsConversationRenamedEvent) GetTitle() string {
+	return v.Title
+}
+
+// ConversationEventsConversationEventsMessageCreatedEvent includes the requested fields of the GraphQL type MessageCreatedEvent.
+// The GraphQL type's documentation follows.
+//
+// A new message.
+type ConversationEventsConversationEventsMessageCreatedEvent struct {
+	Typename       *string   `json:"__typename"`
+	ConversationId string    `json:"conversationId"`
+	At             time.Time `json:"at"`
+	Message        Message   `json:"message"`
+}
+
+// GetTypename returns ConversationEventsConversationEventsMessageCreatedEvent.Typename, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageCreatedEvent) GetTypename() *string {
+	return v.Typename
+}
+
+// GetConversationId returns ConversationEventsConversationEventsMessageCreatedEvent.ConversationId, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageCreatedEvent) GetConversationId() string {
+	return v.ConversationId
+}
+
+// GetAt returns ConversationEventsConversationEventsMessageCreatedEvent.At, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageCreatedEvent) GetAt() time.Time { return v.At }
+
+// GetMessage returns ConversationEventsConversationEventsMessageCreatedEvent.Message, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageCreatedEvent) GetMessage() Message {
+	return v.Message
+}
+
+// ConversationEventsConversationEventsMessageDeletedEvent includes the requested fields of the GraphQL type MessageDeletedEvent.
+// The GraphQL type's documentation follows.
+//
+// A message its sender deleted; message is its tombstone.
+type ConversationEventsConversationEventsMessageDeletedEvent struct {
+	Typename       *string   `json:"__typename"`
+	ConversationId string    `json:"conversationId"`
+	At             time.Time `json:"at"`
+	Message        Message   `json:"message"`
+}
+
+// GetTypename returns ConversationEventsConversationEventsMessageDeletedEvent.Typename, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageDeletedEvent) GetTypename() *string {
+	return v.Typename
+}
+
+// GetConversationId returns ConversationEventsConversationEventsMessageDeletedEvent.ConversationId, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageDeletedEvent) GetConversationId() string {
+	return v.ConversationId
+}
+
+// GetAt returns ConversationEventsConversationEventsMessageDeletedEvent.At, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageDeletedEvent) GetAt() time.Time { return v.At }
+
+// GetMessage returns ConversationEventsConversationEventsMessageDeletedEvent.Message, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageDeletedEvent) GetMessage() Message {
+	return v.Message
+}
+
+// ConversationEventsConversationEventsMessageEditedEvent includes the requested fields of the GraphQL type MessageEditedEvent.
+// The GraphQL type's documentation follows.
+//
+// A message whose content its sender changed; message is as it is now (replays show the latest content).
+type ConversationEventsConversationEventsMessageEditedEvent struct {
+	Typename       *string   `json:"__typename"`
+	ConversationId string    `json:"conversationId"`
+	At             time.Time `json:"at"`
+	Message        Message   `json:"message"`
+}
+
+// GetTypename returns ConversationEventsConversationEventsMessageEditedEvent.Typename, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageEditedEvent) GetTypename() *string {
+	return v.Typename
+}
+
+// GetConversationId returns ConversationEventsConversationEventsMessageEditedEvent.ConversationId, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageEditedEvent) GetConversationId() string {
+	return v.ConversationId
+}
+
+// GetAt returns ConversationEventsConversationEventsMessageEditedEvent.At, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageEditedEvent) GetAt() time.Time { return v.At }
+
+// GetMessage returns ConversationEventsConversationEventsMessageEditedEvent.Message, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsMessageEditedEvent) GetMessage() Message {
+	return v.Message
+}
+
+// ConversationEventsConversationEventsParticipantsChangedEvent includes the requested fields of the GraphQL type ParticipantsChangedEvent.
+// The GraphQL type's documentation follows.
+//
+// Members joined or left a group. For a viewer who left or was removed, it is the last event of the conversation.
+type ConversationEventsConversationEventsParticipantsChangedEvent struct {
+	Typename       *string   `json:"__typename"`
+	ConversationId string    `json:"conversationId"`
+	At             time.Time `json:"at"`
+	// Null for a viewer who is no longer a member.
+	Conversation *ConversationEventsConversationEventsParticipantsChangedEventConversation `json:"conversation"`
+	Added        []User                                                                    `json:"added"`
+	Removed      []User                                                                    `json:"removed"`
+	// Who made the change (the one who left, for a member who left).
+	By User `json:"by"`
+}
+
+// GetTypename returns ConversationEventsConversationEventsParticipantsChangedEvent.Typename, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) GetTypename() *string {
+	return v.Typename
+}
+
+// GetConversationId returns ConversationEventsConversationEventsParticipantsChangedEvent.ConversationId, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) GetConversationId() string {
+	return v.ConversationId
+}
+
+// GetAt returns ConversationEventsConversationEventsParticipantsChangedEvent.At, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) GetAt() time.Time { return v.At }
+
+// GetConversation returns ConversationEventsConversationEventsParticipantsChangedEvent.Conversation, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) GetConversation() *ConversationEventsConversationEventsParticipantsChangedEventConversation {
+	return v.Conversation
+}
+
+// GetAdded returns ConversationEventsConversationEventsParticipantsChangedEvent.Added, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) GetAdded() []User {
+	return v.Added
+}
+
+// GetRemoved returns ConversationEventsConversationEventsParticipantsChangedEvent.Removed, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) GetRemoved() []User {
+	return v.Removed
+}
+
+// GetBy returns ConversationEventsConversationEventsParticipantsChangedEvent.By, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEvent) GetBy() User { return v.By }
+
+// ConversationEventsConversationEventsParticipantsChangedEventConversation includes the requested fields of the GraphQL type Conversation.
+// The GraphQL type's documentation follows.
+//
+// A conversation as the viewer sees it: read markers and unread counts are the viewer's.
+type ConversationEventsConversationEventsParticipantsChangedEventConversation struct {
+	Id string `json:"id"`
+	// The group's title; null for direct conversations.
+	Title *string `json:"title"`
+	// The group's owner, who may rename it and remove members; null for direct conversations.
+	Owner *User `json:"owner"`
+}
+
+// GetId returns ConversationEventsConversationEventsParticipantsChangedEventConversation.Id, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEventConversation) GetId() string {
+	return v.Id
+}
+
+// GetTitle returns ConversationEventsConversationEventsParticipantsChangedEventConversation.Title, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEventConversation) GetTitle() *string {
+	return v.Title
+}
+
+// GetOwner returns ConversationEventsConversationEventsParticipantsChangedEventConversation.Owner, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsParticipantsChangedEventConversation) GetOwner() *User {
+	return v.Owner
+}
+
+// ConversationEventsConversationEventsReadMarkerMovedEvent includes the requested fields of the GraphQL type ReadMarkerMovedEvent.
+// The GraphQL type's documentation follows.
+//
+// A member's read marker moved forward (the viewer's own, from another device, included).
+type ConversationEventsConversationEventsReadMarkerMovedEvent struct {
+	Typename       *string                                                                  `json:"__typename"`
+	ConversationId string                                                                   `json:"conversationId"`
+	At             time.Time                                                                `json:"at"`
+	Marker         ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker `json:"marker"`
+	// The viewer's unread count in the conversation after this event.
+	UnreadCount int `json:"unreadCount"`
+}
+
+// GetTypename returns ConversationEventsConversationEventsReadMarkerMovedEvent.Typename, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsReadMarkerMovedEvent) GetTypename() *string {
+	return v.Typename
+}
+
+// GetConversationId returns ConversationEventsConversationEventsReadMarkerMovedEvent.ConversationId, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsReadMarkerMovedEvent) GetConversationId() string {
+	return v.ConversationId
+}
+
+// GetAt returns ConversationEventsConversationEventsReadMarkerMovedEvent.At, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsReadMarkerMovedEvent) GetAt() time.Time { return v.At }
+
+// GetMarker returns ConversationEventsConversationEventsReadMarkerMovedEvent.Marker, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsReadMarkerMovedEvent) GetMarker() ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker {
+	return v.Marker
+}
+
+// GetUnreadCount returns ConversationEventsConversationEventsReadMarkerMovedEvent.UnreadCount, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsReadMarkerMovedEvent) GetUnreadCount() int {
+	return v.UnreadCount
+}
+
+// ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker includes the requested fields of the GraphQL type ReadMarker.
+// The GraphQL type's documentation follows.
+//
+// How far one member has read a conversation.
+type ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker struct {
+	ReadMarker `json:"-"`
+}
+
+// GetUser returns ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker.User, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker) GetUser() User {
+	return v.ReadMarker.User
+}
+
+// GetLastReadSeq returns ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker.LastReadSeq, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker) GetLastReadSeq() int {
+	return v.ReadMarker.LastReadSeq
+}
+
+func (v *ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReadMarker)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker struct {
+	User User `json:"user"`
+
+	LastReadSeq int `json:"lastReadSeq"`
+}
+
+func (v *ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker) __premarshalJSON() (*__premarshalConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker, error) {
+	var retval __premarshalConversationEventsConversationEventsReadMarkerMovedEventMarkerReadMarker
+
+	retval.User = v.ReadMarker.User
+	retval.LastReadSeq = v.ReadMarker.LastReadSeq
+	return &retval, nil
+}
+
+// ConversationEventsConversationEventsTypingEvent includes the requested fields of the GraphQL type TypingEvent.
+// The GraphQL type's documentation follows.
+//
+// Ephemeral: delivered live only, never replayed, carries no cursor.
+type ConversationEventsConversationEventsTypingEvent struct {
+	Typename       *string   `json:"__typename"`
+	ConversationId string    `json:"conversationId"`
+	At             time.Time `json:"at"`
+	User           User      `json:"user"`
+	// When to stop showing the indicator, unless another TypingEvent comes.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// GetTypename returns ConversationEventsConversationEventsTypingEvent.Typename, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsTypingEvent) GetTypename() *string { return v.Typename }
+
+// GetConversationId returns ConversationEventsConversationEventsTypingEvent.ConversationId, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsTypingEvent) GetConversationId() string {
+	return v.ConversationId
+}
+
+// GetAt returns ConversationEventsConversationEventsTypingEvent.At, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsTypingEvent) GetAt() time.Time { return v.At }
+
+// GetUser returns ConversationEventsConversationEventsTypingEvent.User, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsTypingEvent) GetUser() User { return v.User }
+
+// GetExpiresAt returns ConversationEventsConversationEventsTypingEvent.ExpiresAt, and is useful for accessing the field via an interface.
+func (v *ConversationEventsConversationEventsTypingEvent) GetExpiresAt() time.Time {
+	return v.ExpiresAt
+}
+
+// ConversationEventsResponse is returned by ConversationEvents on success.
+type ConversationEventsResponse struct {
+	// Every event of the viewer's conversations, in the viewer's stream order, or only those of one
+	// conversation when conversationId is given (NOT_FOUND if the viewer is not in it). Cursors,
+	// replay (`after`, Last-Event-ID) and transports are those of messageCreated, and the cursors of
+	// the two are interchangeable. TypingEvents come live only and carry no cursor.
+	ConversationEvents ConversationEventsConversationEventsConversationEvent `json:"-"`
+}
+
+// GetConversationEvents returns ConversationEventsResponse.ConversationEvents, and is useful for accessing the field via an interface.
+func (v *ConversationEventsResponse) GetConversationEvents() ConversationEventsConversationEventsConversationEvent {
+	return v.ConversationEvents
+}
+
+func (v *ConversationEventsResponse) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ConversationEventsResponse
+		ConversationEvents json.RawMessage `json:"conversationEvents"`
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ConversationEventsResponse = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	{
+		dst := &v.ConversationEvents
+		src := firstPass.ConversationEvents
+		if len(src) != 0 && string(src) != "null" {
+			err = __unmarshalConversationEventsConversationEventsConversationEvent(
+				src, dst)
+			if err != nil {
+				return fmt.Errorf(
+					"unable to unmarshal ConversationEventsResponse.ConversationEvents: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+type __premarshalConversationEventsResponse struct {
+	ConversationEvents json.RawMessage `json:"conversationEvents"`
+}
+
+func (v *ConversationEventsResponse) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ConversationEventsResponse) __premarshalJSON() (*__premarshalConversationEventsResponse, error) {
+	var retval __premarshalConversationEventsResponse
+
+	{
+
+		dst := &retval.ConversationEvents
+		src := v.ConversationEvents
+		var err error
+		*dst, err = __marshalConversationEventsConversationEventsConversationEvent(
+			&src)
+		if err != nil {
+			return nil, fmt.Errorf(
+				"unable to marshal ConversationEventsResponse.ConversationEvents: %w", err)
+		}
+	}
 	return &retval, nil
 }
 
@@ -185,6 +761,67 @@ const (
 var AllConversationKind = []ConversationKind{
 	ConversationKindDirect,
 	ConversationKindGroup,
+}
+
+// ConversationReadMarkersReadMarker includes the requested fields of the GraphQL type ReadMarker.
+// The GraphQL type's documentation follows.
+//
+// How far one member has read a conversation.
+type ConversationReadMarkersReadMarker struct {
+	ReadMarker `json:"-"`
+}
+
+// GetUser returns ConversationReadMarkersReadMarker.User, and is useful for accessing the field via an interface.
+func (v *ConversationReadMarkersReadMarker) GetUser() User { return v.ReadMarker.User }
+
+// GetLastReadSeq returns ConversationReadMarkersReadMarker.LastReadSeq, and is useful for accessing the field via an interface.
+func (v *ConversationReadMarkersReadMarker) GetLastReadSeq() int { return v.ReadMarker.LastReadSeq }
+
+func (v *ConversationReadMarkersReadMarker) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ConversationReadMarkersReadMarker
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ConversationReadMarkersReadMarker = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ReadMarker)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalConversationReadMarkersReadMarker struct {
+	User User `json:"user"`
+
+	LastReadSeq int `json:"lastReadSeq"`
+}
+
+func (v *ConversationReadMarkersReadMarker) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ConversationReadMarkersReadMarker) __premarshalJSON() (*__premarshalConversationReadMarkersReadMarker, error) {
+	var retval __premarshalConversationReadMarkersReadMarker
+
+	retval.User = v.ReadMarker.User
+	retval.LastReadSeq = v.ReadMarker.LastReadSeq
+	return &retval, nil
 }
 
 // A conversation as lists show it. Not its participants: the server charges
@@ -209,6 +846,8 @@ type ConversationSummary struct {
 	CreatedAt         time.Time `json:"createdAt"`
 	// When the newest message was sent, or when the conversation was created.
 	LastActivityAt time.Time `json:"lastActivityAt"`
+	// The group's owner, who may rename it and remove members; null for direct conversations.
+	Owner *User `json:"owner"`
 }
 
 // GetId returns ConversationSummary.Id, and is useful for accessing the field via an interface.
@@ -243,6 +882,9 @@ func (v *ConversationSummary) GetCreatedAt() time.Time { return v.CreatedAt }
 
 // GetLastActivityAt returns ConversationSummary.LastActivityAt, and is useful for accessing the field via an interface.
 func (v *ConversationSummary) GetLastActivityAt() time.Time { return v.LastActivityAt }
+
+// GetOwner returns ConversationSummary.Owner, and is useful for accessing the field via an interface.
+func (v *ConversationSummary) GetOwner() *User { return v.Owner }
 
 // ConversationsConversationsConversationConnection includes the requested fields of the GraphQL type ConversationConnection.
 // The GraphQL type's documentation follows.
@@ -367,6 +1009,28 @@ func (v *CreateStreamTicketResponse) GetCreateStreamTicket() CreateStreamTicketC
 	return v.CreateStreamTicket
 }
 
+// DeleteMessageResponse is returned by DeleteMessage on success.
+type DeleteMessageResponse struct {
+	// Deletes one of the viewer's messages, leaving a tombstone (empty content, deletedAt set, same
+	// seq); every member gets a MessageDeletedEvent. Deleting it again returns the tombstone.
+	// FORBIDDEN for another sender's message.
+	DeleteMessage Message `json:"deleteMessage"`
+}
+
+// GetDeleteMessage returns DeleteMessageResponse.DeleteMessage, and is useful for accessing the field via an interface.
+func (v *DeleteMessageResponse) GetDeleteMessage() Message { return v.DeleteMessage }
+
+// EditMessageResponse is returned by EditMessage on success.
+type EditMessageResponse struct {
+	// Replaces the content of one of the viewer's messages (1 to 4000 characters after trimming) and
+	// sets editedAt; every member gets a MessageEditedEvent. The same content again changes nothing.
+	// FORBIDDEN for another sender's message, BAD_USER_INPUT for a deleted one.
+	EditMessage Message `json:"editMessage"`
+}
+
+// GetEditMessage returns EditMessageResponse.EditMessage, and is useful for accessing the field via an interface.
+func (v *EditMessageResponse) GetEditMessage() Message { return v.EditMessage }
+
 // GetConversationResponse is returned by GetConversation on success.
 type GetConversationResponse struct {
 	// The conversation with this id, or NOT_FOUND when it does not exist or the viewer is not in it.
@@ -384,6 +1048,17 @@ type GetUserResponse struct {
 
 // GetUser returns GetUserResponse.User, and is useful for accessing the field via an interface.
 func (v *GetUserResponse) GetUser() *User { return v.User }
+
+// LeaveConversationResponse is returned by LeaveConversation on success.
+type LeaveConversationResponse struct {
+	// Takes the viewer out of a group; an owner's role passes to the longest-standing member, and the
+	// last one out leaves an empty group that nobody sees. Always true. BAD_USER_INPUT for a direct
+	// conversation.
+	LeaveConversation bool `json:"leaveConversation"`
+}
+
+// GetLeaveConversation returns LeaveConversationResponse.LeaveConversation, and is useful for accessing the field via an interface.
+func (v *LeaveConversationResponse) GetLeaveConversation() bool { return v.LeaveConversation }
 
 type LogInInput struct {
 	Username string `json:"username"`
@@ -418,7 +1093,7 @@ func (v *LogOutResponse) GetLogOut() bool { return v.LogOut }
 // MarkConversationAsReadResponse is returned by MarkConversationAsRead on success.
 type MarkConversationAsReadResponse struct {
 	// Moves the viewer's read marker to seq (default: the newest message), never past the
-	// newest message and never backwards.
+	// newest message and never backwards. When it moves, every member gets a ReadMarkerMovedEvent.
 	MarkConversationAsRead Conversation `json:"markConversationAsRead"`
 }
 
@@ -453,6 +1128,10 @@ type Message struct {
 	CreatedAt       time.Time `json:"createdAt"`
 	// Whether the viewer sent it.
 	Mine bool `json:"mine"`
+	// When the sender last changed the content; null if never.
+	EditedAt *time.Time `json:"editedAt"`
+	// When the sender deleted it: the message is then a tombstone with empty content that keeps its seq.
+	DeletedAt *time.Time `json:"deletedAt"`
 }
 
 // GetId returns Message.Id, and is useful for accessing the field via an interface.
@@ -478,6 +1157,12 @@ func (v *Message) GetCreatedAt() time.Time { return v.CreatedAt }
 
 // GetMine returns Message.Mine, and is useful for accessing the field via an interface.
 func (v *Message) GetMine() bool { return v.Mine }
+
+// GetEditedAt returns Message.EditedAt, and is useful for accessing the field via an interface.
+func (v *Message) GetEditedAt() *time.Time { return v.EditedAt }
+
+// GetDeletedAt returns Message.DeletedAt, and is useful for accessing the field via an interface.
+func (v *Message) GetDeletedAt() *time.Time { return v.DeletedAt }
 
 // MessageCreatedResponse is returned by MessageCreated on success.
 type MessageCreatedResponse struct {
@@ -555,6 +1240,45 @@ func (v *PageInfo) GetStartCursor() *string { return v.StartCursor }
 // GetEndCursor returns PageInfo.EndCursor, and is useful for accessing the field via an interface.
 func (v *PageInfo) GetEndCursor() *string { return v.EndCursor }
 
+// ReadMarker includes the GraphQL fields of ReadMarker requested by the fragment ReadMarker.
+// The GraphQL type's documentation follows.
+//
+// How far one member has read a conversation.
+type ReadMarker struct {
+	User User `json:"user"`
+	// The seq of the newest message this member has read.
+	LastReadSeq int `json:"lastReadSeq"`
+}
+
+// GetUser returns ReadMarker.User, and is useful for accessing the field via an interface.
+func (v *ReadMarker) GetUser() User { return v.User }
+
+// GetLastReadSeq returns ReadMarker.LastReadSeq, and is useful for accessing the field via an interface.
+func (v *ReadMarker) GetLastReadSeq() int { return v.LastReadSeq }
+
+// RemoveParticipantResponse is returned by RemoveParticipant on success.
+type RemoveParticipantResponse struct {
+	// Removes a member from a group; only its owner may (FORBIDDEN otherwise). From then on the
+	// conversation, its messages and its events are NOT_FOUND for that user, whose devices learn of
+	// it by a last ParticipantsChangedEvent. BAD_USER_INPUT for a direct conversation.
+	RemoveParticipant Conversation `json:"removeParticipant"`
+}
+
+// GetRemoveParticipant returns RemoveParticipantResponse.RemoveParticipant, and is useful for accessing the field via an interface.
+func (v *RemoveParticipantResponse) GetRemoveParticipant() Conversation { return v.RemoveParticipant }
+
+// RenameConversationResponse is returned by RenameConversation on success.
+type RenameConversationResponse struct {
+	// Sets a group's title (1 to 100 characters); only its owner may (FORBIDDEN otherwise). Every
+	// member gets a ConversationRenamedEvent. BAD_USER_INPUT for a direct conversation.
+	RenameConversation Conversation `json:"renameConversation"`
+}
+
+// GetRenameConversation returns RenameConversationResponse.RenameConversation, and is useful for accessing the field via an interface.
+func (v *RenameConversationResponse) GetRenameConversation() Conversation {
+	return v.RenameConversation
+}
+
 // SearchUsersResponse is returned by SearchUsers on success.
 type SearchUsersResponse struct {
 	// Users whose username or display name starts with query, case-insensitively; first is 1 to 50.
@@ -563,6 +1287,17 @@ type SearchUsersResponse struct {
 
 // GetSearchUsers returns SearchUsersResponse.SearchUsers, and is useful for accessing the field via an interface.
 func (v *SearchUsersResponse) GetSearchUsers() []User { return v.SearchUsers }
+
+// SendTypingResponse is returned by SendTyping on success.
+type SendTypingResponse struct {
+	// Tells the other members, live, that the viewer is typing: a TypingEvent that expires in 5 s,
+	// never stored or replayed, not sent to the viewer's own devices. Rate limited per conversation.
+	// Always true.
+	SendTyping bool `json:"sendTyping"`
+}
+
+// GetSendTyping returns SendTypingResponse.SendTyping, and is useful for accessing the field via an interface.
+func (v *SendTypingResponse) GetSendTyping() bool { return v.SendTyping }
 
 type SignUpInput struct {
 	// 3 to 32 characters of a-z, 0-9 and _; upper case is folded to lower case.
@@ -627,6 +1362,18 @@ func (v *User) GetDisplayName() string { return v.DisplayName }
 // GetCreatedAt returns User.CreatedAt, and is useful for accessing the field via an interface.
 func (v *User) GetCreatedAt() time.Time { return v.CreatedAt }
 
+// __AddParticipantsInput is used internally by genqlient
+type __AddParticipantsInput struct {
+	ConversationId string   `json:"conversationId"`
+	Usernames      []string `json:"usernames"`
+}
+
+// GetConversationId returns __AddParticipantsInput.ConversationId, and is useful for accessing the field via an interface.
+func (v *__AddParticipantsInput) GetConversationId() string { return v.ConversationId }
+
+// GetUsernames returns __AddParticipantsInput.Usernames, and is useful for accessing the field via an interface.
+func (v *__AddParticipantsInput) GetUsernames() []string { return v.Usernames }
+
 // __ChangePasswordInput is used internally by genqlient
 type __ChangePasswordInput struct {
 	Input ChangePasswordInput `json:"input"`
@@ -634,6 +1381,18 @@ type __ChangePasswordInput struct {
 
 // GetInput returns __ChangePasswordInput.Input, and is useful for accessing the field via an interface.
 func (v *__ChangePasswordInput) GetInput() ChangePasswordInput { return v.Input }
+
+// __ConversationEventsInput is used internally by genqlient
+type __ConversationEventsInput struct {
+	ConversationId *string `json:"conversationId,omitempty"`
+	After          *string `json:"after,omitempty"`
+}
+
+// GetConversationId returns __ConversationEventsInput.ConversationId, and is useful for accessing the field via an interface.
+func (v *__ConversationEventsInput) GetConversationId() *string { return v.ConversationId }
+
+// GetAfter returns __ConversationEventsInput.After, and is useful for accessing the field via an interface.
+func (v *__ConversationEventsInput) GetAfter() *string { return v.After }
 
 // __ConversationsInput is used internally by genqlient
 type __ConversationsInput struct {
@@ -663,6 +1422,26 @@ type __CreateMessageInput struct {
 // GetInput returns __CreateMessageInput.Input, and is useful for accessing the field via an interface.
 func (v *__CreateMessageInput) GetInput() CreateMessageInput { return v.Input }
 
+// __DeleteMessageInput is used internally by genqlient
+type __DeleteMessageInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __DeleteMessageInput.Id, and is useful for accessing the field via an interface.
+func (v *__DeleteMessageInput) GetId() string { return v.Id }
+
+// __EditMessageInput is used internally by genqlient
+type __EditMessageInput struct {
+	Id      string `json:"id"`
+	Content string `json:"content"`
+}
+
+// GetId returns __EditMessageInput.Id, and is useful for accessing the field via an interface.
+func (v *__EditMessageInput) GetId() string { return v.Id }
+
+// GetContent returns __EditMessageInput.Content, and is useful for accessing the field via an interface.
+func (v *__EditMessageInput) GetContent() string { return v.Content }
+
 // __GetConversationInput is used internally by genqlient
 type __GetConversationInput struct {
 	Id string `json:"id"`
@@ -678,6 +1457,14 @@ type __GetUserInput struct {
 
 // GetUsername returns __GetUserInput.Username, and is useful for accessing the field via an interface.
 func (v *__GetUserInput) GetUsername() string { return v.Username }
+
+// __LeaveConversationInput is used internally by genqlient
+type __LeaveConversationInput struct {
+	ConversationId string `json:"conversationId"`
+}
+
+// GetConversationId returns __LeaveConversationInput.ConversationId, and is useful for accessing the field via an interface.
+func (v *__LeaveConversationInput) GetConversationId() string { return v.ConversationId }
 
 // __LogInInput is used internally by genqlient
 type __LogInInput struct {
@@ -735,6 +1522,30 @@ func (v *__MessagesInput) GetLast() *int { return v.Last }
 // GetBefore returns __MessagesInput.Before, and is useful for accessing the field via an interface.
 func (v *__MessagesInput) GetBefore() *string { return v.Before }
 
+// __RemoveParticipantInput is used internally by genqlient
+type __RemoveParticipantInput struct {
+	ConversationId string `json:"conversationId"`
+	Username       string `json:"username"`
+}
+
+// GetConversationId returns __RemoveParticipantInput.ConversationId, and is useful for accessing the field via an interface.
+func (v *__RemoveParticipantInput) GetConversationId() string { return v.ConversationId }
+
+// GetUsername returns __RemoveParticipantInput.Username, and is useful for accessing the field via an interface.
+func (v *__RemoveParticipantInput) GetUsername() string { return v.Username }
+
+// __RenameConversationInput is used internally by genqlient
+type __RenameConversationInput struct {
+	ConversationId string `json:"conversationId"`
+	Title          string `json:"title"`
+}
+
+// GetConversationId returns __RenameConversationInput.ConversationId, and is useful for accessing the field via an interface.
+func (v *__RenameConversationInput) GetConversationId() string { return v.ConversationId }
+
+// GetTitle returns __RenameConversationInput.Title, and is useful for accessing the field via an interface.
+func (v *__RenameConversationInput) GetTitle() string { return v.Title }
+
 // __SearchUsersInput is used internally by genqlient
 type __SearchUsersInput struct {
 	Query string `json:"query"`
@@ -746,6 +1557,14 @@ func (v *__SearchUsersInput) GetQuery() string { return v.Query }
 
 // GetFirst returns __SearchUsersInput.First, and is useful for accessing the field via an interface.
 func (v *__SearchUsersInput) GetFirst() *int { return v.First }
+
+// __SendTypingInput is used internally by genqlient
+type __SendTypingInput struct {
+	ConversationId string `json:"conversationId"`
+}
+
+// GetConversationId returns __SendTypingInput.ConversationId, and is useful for accessing the field via an interface.
+func (v *__SendTypingInput) GetConversationId() string { return v.ConversationId }
 
 // __SignUpInput is used internally by genqlient
 type __SignUpInput struct {
@@ -762,6 +1581,97 @@ type __StartDirectConversationInput struct {
 
 // GetUsername returns __StartDirectConversationInput.Username, and is useful for accessing the field via an interface.
 func (v *__StartDirectConversationInput) GetUsername() string { return v.Username }
+
+// The mutation executed by AddParticipants.
+const AddParticipants_Operation = `
+mutation AddParticipants ($conversationId: ID!, $usernames: [String!]!) {
+	addParticipants(conversationId: $conversationId, usernames: $usernames) {
+		... Conversation
+	}
+}
+fragment Conversation on Conversation {
+	... ConversationSummary
+	participants {
+		... User
+	}
+	readMarkers {
+		... ReadMarker
+	}
+}
+fragment ConversationSummary on Conversation {
+	id
+	kind
+	title
+	otherParticipant {
+		... User
+	}
+	lastMessage {
+		... Message
+	}
+	lastSeq
+	lastReadSeq
+	unreadCount
+	hasUnreadMessages
+	createdAt
+	lastActivityAt
+	owner {
+		... User
+	}
+}
+fragment User on User {
+	id
+	username
+	displayName
+	createdAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
+}
+fragment Message on Message {
+	id
+	conversationId
+	seq
+	sender {
+		... User
+	}
+	content
+	clientMessageId
+	createdAt
+	mine
+	editedAt
+	deletedAt
+}
+`
+
+func AddParticipants(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	conversationId string,
+	usernames []string,
+) (data_ *AddParticipantsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AddParticipants",
+		Query:  AddParticipants_Operation,
+		Variables: &__AddParticipantsInput{
+			ConversationId: conversationId,
+			Usernames:      usernames,
+		},
+	}
+
+	data_ = &AddParticipantsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
 
 // The mutation executed by ChangePassword.
 const ChangePassword_Operation = `
@@ -810,6 +1720,141 @@ func ChangePassword(
 	return data_, err_
 }
 
+// The subscription executed by ConversationEvents.
+const ConversationEvents_Operation = `
+subscription ConversationEvents ($conversationId: ID, $after: String) {
+	conversationEvents(conversationId: $conversationId, after: $after) {
+		__typename
+		conversationId
+		at
+		... on MessageCreatedEvent {
+			message {
+				... Message
+			}
+		}
+		... on MessageEditedEvent {
+			message {
+				... Message
+			}
+		}
+		... on MessageDeletedEvent {
+			message {
+				... Message
+			}
+		}
+		... on ReadMarkerMovedEvent {
+			marker {
+				... ReadMarker
+			}
+			unreadCount
+		}
+		... on ParticipantsChangedEvent {
+			conversation {
+				id
+				title
+				owner {
+					... User
+				}
+			}
+			added {
+				... User
+			}
+			removed {
+				... User
+			}
+			by {
+				... User
+			}
+		}
+		... on ConversationRenamedEvent {
+			title
+		}
+		... on TypingEvent {
+			user {
+				... User
+			}
+			expiresAt
+		}
+	}
+}
+fragment Message on Message {
+	id
+	conversationId
+	seq
+	sender {
+		... User
+	}
+	content
+	clientMessageId
+	createdAt
+	mine
+	editedAt
+	deletedAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
+}
+fragment User on User {
+	id
+	username
+	displayName
+	createdAt
+}
+`
+
+// Every event of the viewer's conversations (one Go type per event type,
+// behind the ConversationEventsConversationEventsConversationEvent interface).
+// TypingEvents carry no cursor: Cursor is "" for them.
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func ConversationEvents(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	conversationId *string,
+	after *string,
+) (dataChan_ chan ConversationEventsWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ConversationEvents",
+		Query:  ConversationEvents_Operation,
+		Variables: &__ConversationEventsInput{
+			ConversationId: conversationId,
+			After:          after,
+		},
+	}
+
+	dataChan_ = make(chan ConversationEventsWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, ConversationEventsForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type ConversationEventsWsResponse graphql.BaseResponse[*ConversationEventsResponse]
+
+func ConversationEventsForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp ConversationEventsWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan ConversationEventsWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan ConversationEventsWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
 // The query executed by Conversations.
 const Conversations_Operation = `
 query Conversations ($first: Int, $after: String) {
@@ -841,6 +1886,9 @@ fragment ConversationSummary on Conversation {
 	hasUnreadMessages
 	createdAt
 	lastActivityAt
+	owner {
+		... User
+	}
 }
 fragment PageInfo on PageInfo {
 	hasNextPage
@@ -865,6 +1913,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 `
 
@@ -907,6 +1957,9 @@ fragment Conversation on Conversation {
 	participants {
 		... User
 	}
+	readMarkers {
+		... ReadMarker
+	}
 }
 fragment ConversationSummary on Conversation {
 	id
@@ -924,12 +1977,21 @@ fragment ConversationSummary on Conversation {
 	hasUnreadMessages
 	createdAt
 	lastActivityAt
+	owner {
+		... User
+	}
 }
 fragment User on User {
 	id
 	username
 	displayName
 	createdAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
 }
 fragment Message on Message {
 	id
@@ -942,6 +2004,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 `
 
@@ -988,6 +2052,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 fragment User on User {
 	id
@@ -1053,6 +2119,116 @@ func CreateStreamTicket(
 	return data_, err_
 }
 
+// The mutation executed by DeleteMessage.
+const DeleteMessage_Operation = `
+mutation DeleteMessage ($id: ID!) {
+	deleteMessage(id: $id) {
+		... Message
+	}
+}
+fragment Message on Message {
+	id
+	conversationId
+	seq
+	sender {
+		... User
+	}
+	content
+	clientMessageId
+	createdAt
+	mine
+	editedAt
+	deletedAt
+}
+fragment User on User {
+	id
+	username
+	displayName
+	createdAt
+}
+`
+
+func DeleteMessage(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *DeleteMessageResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "DeleteMessage",
+		Query:  DeleteMessage_Operation,
+		Variables: &__DeleteMessageInput{
+			Id: id,
+		},
+	}
+
+	data_ = &DeleteMessageResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by EditMessage.
+const EditMessage_Operation = `
+mutation EditMessage ($id: ID!, $content: String!) {
+	editMessage(id: $id, content: $content) {
+		... Message
+	}
+}
+fragment Message on Message {
+	id
+	conversationId
+	seq
+	sender {
+		... User
+	}
+	content
+	clientMessageId
+	createdAt
+	mine
+	editedAt
+	deletedAt
+}
+fragment User on User {
+	id
+	username
+	displayName
+	createdAt
+}
+`
+
+func EditMessage(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+	content string,
+) (data_ *EditMessageResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "EditMessage",
+		Query:  EditMessage_Operation,
+		Variables: &__EditMessageInput{
+			Id:      id,
+			Content: content,
+		},
+	}
+
+	data_ = &EditMessageResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by GetConversation.
 const GetConversation_Operation = `
 query GetConversation ($id: ID!) {
@@ -1064,6 +2240,9 @@ fragment Conversation on Conversation {
 	... ConversationSummary
 	participants {
 		... User
+	}
+	readMarkers {
+		... ReadMarker
 	}
 }
 fragment ConversationSummary on Conversation {
@@ -1082,12 +2261,21 @@ fragment ConversationSummary on Conversation {
 	hasUnreadMessages
 	createdAt
 	lastActivityAt
+	owner {
+		... User
+	}
 }
 fragment User on User {
 	id
 	username
 	displayName
 	createdAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
 }
 fragment Message on Message {
 	id
@@ -1100,6 +2288,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 `
 
@@ -1157,6 +2347,38 @@ func GetUser(
 	}
 
 	data_ = &GetUserResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by LeaveConversation.
+const LeaveConversation_Operation = `
+mutation LeaveConversation ($conversationId: ID!) {
+	leaveConversation(conversationId: $conversationId)
+}
+`
+
+func LeaveConversation(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	conversationId string,
+) (data_ *LeaveConversationResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "LeaveConversation",
+		Query:  LeaveConversation_Operation,
+		Variables: &__LeaveConversationInput{
+			ConversationId: conversationId,
+		},
+	}
+
+	data_ = &LeaveConversationResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1255,6 +2477,9 @@ fragment Conversation on Conversation {
 	participants {
 		... User
 	}
+	readMarkers {
+		... ReadMarker
+	}
 }
 fragment ConversationSummary on Conversation {
 	id
@@ -1272,12 +2497,21 @@ fragment ConversationSummary on Conversation {
 	hasUnreadMessages
 	createdAt
 	lastActivityAt
+	owner {
+		... User
+	}
 }
 fragment User on User {
 	id
 	username
 	displayName
 	createdAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
 }
 fragment Message on Message {
 	id
@@ -1290,6 +2524,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 `
 
@@ -1374,6 +2610,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 fragment User on User {
 	id
@@ -1458,6 +2696,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 fragment PageInfo on PageInfo {
 	hasNextPage
@@ -1506,6 +2746,188 @@ func Messages(
 	return data_, err_
 }
 
+// The mutation executed by RemoveParticipant.
+const RemoveParticipant_Operation = `
+mutation RemoveParticipant ($conversationId: ID!, $username: String!) {
+	removeParticipant(conversationId: $conversationId, username: $username) {
+		... Conversation
+	}
+}
+fragment Conversation on Conversation {
+	... ConversationSummary
+	participants {
+		... User
+	}
+	readMarkers {
+		... ReadMarker
+	}
+}
+fragment ConversationSummary on Conversation {
+	id
+	kind
+	title
+	otherParticipant {
+		... User
+	}
+	lastMessage {
+		... Message
+	}
+	lastSeq
+	lastReadSeq
+	unreadCount
+	hasUnreadMessages
+	createdAt
+	lastActivityAt
+	owner {
+		... User
+	}
+}
+fragment User on User {
+	id
+	username
+	displayName
+	createdAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
+}
+fragment Message on Message {
+	id
+	conversationId
+	seq
+	sender {
+		... User
+	}
+	content
+	clientMessageId
+	createdAt
+	mine
+	editedAt
+	deletedAt
+}
+`
+
+func RemoveParticipant(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	conversationId string,
+	username string,
+) (data_ *RemoveParticipantResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "RemoveParticipant",
+		Query:  RemoveParticipant_Operation,
+		Variables: &__RemoveParticipantInput{
+			ConversationId: conversationId,
+			Username:       username,
+		},
+	}
+
+	data_ = &RemoveParticipantResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by RenameConversation.
+const RenameConversation_Operation = `
+mutation RenameConversation ($conversationId: ID!, $title: String!) {
+	renameConversation(conversationId: $conversationId, title: $title) {
+		... Conversation
+	}
+}
+fragment Conversation on Conversation {
+	... ConversationSummary
+	participants {
+		... User
+	}
+	readMarkers {
+		... ReadMarker
+	}
+}
+fragment ConversationSummary on Conversation {
+	id
+	kind
+	title
+	otherParticipant {
+		... User
+	}
+	lastMessage {
+		... Message
+	}
+	lastSeq
+	lastReadSeq
+	unreadCount
+	hasUnreadMessages
+	createdAt
+	lastActivityAt
+	owner {
+		... User
+	}
+}
+fragment User on User {
+	id
+	username
+	displayName
+	createdAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
+}
+fragment Message on Message {
+	id
+	conversationId
+	seq
+	sender {
+		... User
+	}
+	content
+	clientMessageId
+	createdAt
+	mine
+	editedAt
+	deletedAt
+}
+`
+
+func RenameConversation(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	conversationId string,
+	title string,
+) (data_ *RenameConversationResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "RenameConversation",
+		Query:  RenameConversation_Operation,
+		Variables: &__RenameConversationInput{
+			ConversationId: conversationId,
+			Title:          title,
+		},
+	}
+
+	data_ = &RenameConversationResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by SearchUsers.
 const SearchUsers_Operation = `
 query SearchUsers ($query: String!, $first: Int) {
@@ -1537,6 +2959,38 @@ func SearchUsers(
 	}
 
 	data_ = &SearchUsersResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by SendTyping.
+const SendTyping_Operation = `
+mutation SendTyping ($conversationId: ID!) {
+	sendTyping(conversationId: $conversationId)
+}
+`
+
+func SendTyping(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	conversationId string,
+) (data_ *SendTypingResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "SendTyping",
+		Query:  SendTyping_Operation,
+		Variables: &__SendTypingInput{
+			ConversationId: conversationId,
+		},
+	}
+
+	data_ = &SendTypingResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1607,6 +3061,9 @@ fragment Conversation on Conversation {
 	participants {
 		... User
 	}
+	readMarkers {
+		... ReadMarker
+	}
 }
 fragment ConversationSummary on Conversation {
 	id
@@ -1624,12 +3081,21 @@ fragment ConversationSummary on Conversation {
 	hasUnreadMessages
 	createdAt
 	lastActivityAt
+	owner {
+		... User
+	}
 }
 fragment User on User {
 	id
 	username
 	displayName
 	createdAt
+}
+fragment ReadMarker on ReadMarker {
+	user {
+		... User
+	}
+	lastReadSeq
 }
 fragment Message on Message {
 	id
@@ -1642,6 +3108,8 @@ fragment Message on Message {
 	clientMessageId
 	createdAt
 	mine
+	editedAt
+	deletedAt
 }
 `
 

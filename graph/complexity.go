@@ -39,7 +39,11 @@ func complexity() ComplexityRoot {
 		return page(child, first, chat.DefaultConversationPageSize)
 	}
 	c.Query.SearchUsers = func(child int, _ string, first *int) int { return page(child, first, chat.DefaultSearchResults) }
-	c.Conversation.Participants = func(child int) int { return 1 + chat.MaxGroupMembers*child }
+	group := func(child int) int { return 1 + chat.MaxGroupMembers*child }
+	c.Conversation.Participants = group
+	c.Conversation.ReadMarkers = group
+	c.ParticipantsChangedEvent.Added = group
+	c.ParticipantsChangedEvent.Removed = group
 	return c
 }
 

@@ -63,6 +63,23 @@ func (r *conversationResolver) Messages(ctx context.Context, obj *chat.Conversat
 	return r.messageConnection(ctx, obj.ID, chat.PageArgs{First: first, After: after, Last: last, Before: before})
 }
 
+// Owner is the resolver for the owner field.
+func (r *conversationResolver) Owner(ctx context.Context, obj *chat.Conversation) (*chat.User, error) {
+	if obj.OwnerID == nil {
+		return nil, nil
+	}
+	return load(ctx, r.loadersFor(ctx).Users, *obj.OwnerID)
+}
+
+// ReadMarkers is the resolver for the readMarkers field.
+func (r *conversationResolver) ReadMarkers(ctx context.Context, obj *chat.Conversation) ([]*chat.ReadMarker, error) {
+	markers, err := r.loadersFor(ctx).ReadMarkers.Load(ctx, obj.ID)
+	if isMissing(err) {
+		return []*chat.ReadMarker{}, nil
+	}
+	return markers, err
+}
+
 // StartDirectConversation is the resolver for the startDirectConversation field.
 func (r *mutationResolver) StartDirectConversation(ctx context.Context, username string) (*chat.Conversation, error) {
 	viewer, err := viewerID(ctx)
@@ -113,7 +130,18 @@ func (r *queryResolver) Conversation(ctx context.Context, id string) (*chat.Conv
 	return r.Chat.Conversation(ctx, viewer, id)
 }
 
+// User is the resolver for the user field.
+func (r *readMarkerResolver) User(ctx context.Context, obj *chat.ReadMarker) (*chat.User, error) {
+	return r.user(ctx, obj.UserID)
+}
+
 // Conversation returns ConversationResolver implementation.
 func (r *Resolver) Conversation() ConversationResolver { return &conversationResolver{r} }
 
-type conversationResolver struct{ *Resolver }
+// ReadMarker returns ReadMarkerResolver implementation.
+func (r *Resolver) ReadMarker() ReadMarkerResolver { return &readMarkerResolver{r} }
+
+type (
+	conversationResolver struct{ *Resolver }
+	readMarkerResolver   struct{ *Resolver }
+)

@@ -13,8 +13,9 @@ import (
 // subscribe opens the viewer's event stream after the seq from (the
 // delivery algorithm lives in pubsub.Stream) as a gqlgen subscription
 // channel: filter keeps the events this subscription shows, value picks what
-// each shows, and each event's context carries its cursor to the response's
-// extensions.cursor (and the GET stream's id: line). The channel is closed
+// each shows, and each stored event's context carries its cursor to the
+// response's extensions.cursor (and the GET stream's id: line; an ephemeral
+// event has no seq, so no cursor). The channel is closed
 // when ctx ends or the request's session ends; when the database fails, the
 // stream is cut without "complete", so that the client resumes from its
 // cursor.
@@ -29,6 +30,9 @@ func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int6
 		After:     from,
 		Filter:    filter,
 		Value: func(ev chat.Event) graphql.Event[T] {
+			if ev.Ephemeral() {
+				return graphql.Event[T]{Context: ctx, Value: value(ev)}
+			}
 			return graphql.Event[T]{Context: withCursor(ctx, chat.EventCursor(viewer, ev.Seq)), Value: value(ev)}
 		},
 		Failed: func(err error) {

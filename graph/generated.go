@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -33,8 +34,11 @@ type ResolverRoot interface {
 	Conversation() ConversationResolver
 	Message() MessageResolver
 	Mutation() MutationResolver
+	ParticipantsChangedEvent() ParticipantsChangedEventResolver
 	Query() QueryResolver
+	ReadMarker() ReadMarkerResolver
 	Subscription() SubscriptionResolver
+	TypingEvent() TypingEventResolver
 }
 
 type DirectiveRoot struct {
@@ -58,7 +62,9 @@ type ComplexityRoot struct {
 		LastSeq           func(childComplexity int) int
 		Messages          func(childComplexity int, first *int, after *string, last *int, before *string) int
 		OtherParticipant  func(childComplexity int) int
+		Owner             func(childComplexity int) int
 		Participants      func(childComplexity int) int
+		ReadMarkers       func(childComplexity int) int
 		Title             func(childComplexity int) int
 		UnreadCount       func(childComplexity int) int
 	}
@@ -73,12 +79,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ConversationRenamedEvent struct {
+		At             func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		Title          func(childComplexity int) int
+	}
+
 	Message struct {
 		ClientMessageID func(childComplexity int) int
 		Content         func(childComplexity int) int
 		Conversation    func(childComplexity int) int
 		ConversationID  func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		DeletedAt       func(childComplexity int) int
+		EditedAt        func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Mine            func(childComplexity int) int
 		Sender          func(childComplexity int) int
@@ -90,19 +104,44 @@ type ComplexityRoot struct {
 		PageInfo func(childComplexity int) int
 	}
 
+	MessageCreatedEvent struct {
+		At             func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		Message        func(childComplexity int) int
+	}
+
+	MessageDeletedEvent struct {
+		At             func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		Message        func(childComplexity int) int
+	}
+
 	MessageEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
 
+	MessageEditedEvent struct {
+		At             func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		Message        func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AddParticipants         func(childComplexity int, conversationID string, usernames []string) int
 		ChangePassword          func(childComplexity int, input model.ChangePasswordInput) int
 		CreateGroupConversation func(childComplexity int, input model.CreateGroupConversationInput) int
 		CreateMessage           func(childComplexity int, input model.CreateMessageInput) int
 		CreateStreamTicket      func(childComplexity int) int
+		DeleteMessage           func(childComplexity int, id string) int
+		EditMessage             func(childComplexity int, id string, content string) int
+		LeaveConversation       func(childComplexity int, conversationID string) int
 		LogIn                   func(childComplexity int, input model.LogInInput) int
 		LogOut                  func(childComplexity int) int
 		MarkConversationAsRead  func(childComplexity int, conversationID string, seq *int) int
+		RemoveParticipant       func(childComplexity int, conversationID string, username string) int
+		RenameConversation      func(childComplexity int, conversationID string, title string) int
+		SendTyping              func(childComplexity int, conversationID string) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		StartDirectConversation func(childComplexity int, username string) int
 	}
@@ -114,6 +153,15 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	ParticipantsChangedEvent struct {
+		Added          func(childComplexity int) int
+		At             func(childComplexity int) int
+		By             func(childComplexity int) int
+		Conversation   func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		Removed        func(childComplexity int) int
+	}
+
 	Query struct {
 		Conversation  func(childComplexity int, id string) int
 		Conversations func(childComplexity int, first *int, after *string) int
@@ -123,13 +171,33 @@ type ComplexityRoot struct {
 		User          func(childComplexity int, username string) int
 	}
 
+	ReadMarker struct {
+		LastReadSeq func(childComplexity int) int
+		User        func(childComplexity int) int
+	}
+
+	ReadMarkerMovedEvent struct {
+		At             func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		Marker         func(childComplexity int) int
+		UnreadCount    func(childComplexity int) int
+	}
+
 	StreamTicket struct {
 		ExpiresAt func(childComplexity int) int
 		Ticket    func(childComplexity int) int
 	}
 
 	Subscription struct {
-		MessageCreated func(childComplexity int, conversationID *string, after *string) int
+		ConversationEvents func(childComplexity int, conversationID *string, after *string) int
+		MessageCreated     func(childComplexity int, conversationID *string, after *string) int
+	}
+
+	TypingEvent struct {
+		At             func(childComplexity int) int
+		ConversationID func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		User           func(childComplexity int) int
 	}
 
 	User struct {
@@ -152,6 +220,8 @@ type ConversationResolver interface {
 	LastMessage(ctx context.Context, obj *chat.Conversation) (*chat.Message, error)
 
 	Messages(ctx context.Context, obj *chat.Conversation, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
+	Owner(ctx context.Context, obj *chat.Conversation) (*chat.User, error)
+	ReadMarkers(ctx context.Context, obj *chat.Conversation) ([]*chat.ReadMarker, error)
 }
 type MessageResolver interface {
 	Conversation(ctx context.Context, obj *chat.Message) (*chat.Conversation, error)
@@ -168,8 +238,21 @@ type MutationResolver interface {
 	StartDirectConversation(ctx context.Context, username string) (*chat.Conversation, error)
 	CreateGroupConversation(ctx context.Context, input model.CreateGroupConversationInput) (*chat.Conversation, error)
 	MarkConversationAsRead(ctx context.Context, conversationID string, seq *int) (*chat.Conversation, error)
+	SendTyping(ctx context.Context, conversationID string) (bool, error)
+	AddParticipants(ctx context.Context, conversationID string, usernames []string) (*chat.Conversation, error)
+	RemoveParticipant(ctx context.Context, conversationID string, username string) (*chat.Conversation, error)
+	LeaveConversation(ctx context.Context, conversationID string) (bool, error)
+	RenameConversation(ctx context.Context, conversationID string, title string) (*chat.Conversation, error)
 	CreateMessage(ctx context.Context, input model.CreateMessageInput) (*chat.Message, error)
+	EditMessage(ctx context.Context, id string, content string) (*chat.Message, error)
+	DeleteMessage(ctx context.Context, id string) (*chat.Message, error)
 	CreateStreamTicket(ctx context.Context) (*model.StreamTicket, error)
+}
+type ParticipantsChangedEventResolver interface {
+	Conversation(ctx context.Context, obj *model.ParticipantsChangedEvent) (*chat.Conversation, error)
+	Added(ctx context.Context, obj *model.ParticipantsChangedEvent) ([]*chat.User, error)
+	Removed(ctx context.Context, obj *model.ParticipantsChangedEvent) ([]*chat.User, error)
+	By(ctx context.Context, obj *model.ParticipantsChangedEvent) (*chat.User, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*chat.User, error)
@@ -179,8 +262,15 @@ type QueryResolver interface {
 	Conversation(ctx context.Context, id string) (*chat.Conversation, error)
 	Messages(ctx context.Context, conversationID string, first *int, after *string, last *int, before *string) (*model.MessageConnection, error)
 }
+type ReadMarkerResolver interface {
+	User(ctx context.Context, obj *chat.ReadMarker) (*chat.User, error)
+}
 type SubscriptionResolver interface {
 	MessageCreated(ctx context.Context, conversationID *string, after *string) (<-chan graphql.Event[*chat.Message], error)
+	ConversationEvents(ctx context.Context, conversationID *string, after *string) (<-chan graphql.Event[model.ConversationEvent], error)
+}
+type TypingEventResolver interface {
+	User(ctx context.Context, obj *model.TypingEvent) (*chat.User, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -285,12 +375,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Conversation.OtherParticipant(childComplexity), true
+	case "Conversation.owner":
+		if e.ComplexityRoot.Conversation.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.Owner(childComplexity), true
 	case "Conversation.participants":
 		if e.ComplexityRoot.Conversation.Participants == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Conversation.Participants(childComplexity), true
+	case "Conversation.readMarkers":
+		if e.ComplexityRoot.Conversation.ReadMarkers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Conversation.ReadMarkers(childComplexity), true
 	case "Conversation.title":
 		if e.ComplexityRoot.Conversation.Title == nil {
 			break
@@ -330,6 +432,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConversationEdge.Node(childComplexity), true
 
+	case "ConversationRenamedEvent.at":
+		if e.ComplexityRoot.ConversationRenamedEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationRenamedEvent.At(childComplexity), true
+	case "ConversationRenamedEvent.conversationId":
+		if e.ComplexityRoot.ConversationRenamedEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationRenamedEvent.ConversationID(childComplexity), true
+	case "ConversationRenamedEvent.title":
+		if e.ComplexityRoot.ConversationRenamedEvent.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConversationRenamedEvent.Title(childComplexity), true
+
 	case "Message.clientMessageId":
 		if e.ComplexityRoot.Message.ClientMessageID == nil {
 			break
@@ -360,6 +481,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Message.CreatedAt(childComplexity), true
+	case "Message.deletedAt":
+		if e.ComplexityRoot.Message.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.DeletedAt(childComplexity), true
+	case "Message.editedAt":
+		if e.ComplexityRoot.Message.EditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Message.EditedAt(childComplexity), true
 	case "Message.id":
 		if e.ComplexityRoot.Message.ID == nil {
 			break
@@ -398,6 +531,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageConnection.PageInfo(childComplexity), true
 
+	case "MessageCreatedEvent.at":
+		if e.ComplexityRoot.MessageCreatedEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageCreatedEvent.At(childComplexity), true
+	case "MessageCreatedEvent.conversationId":
+		if e.ComplexityRoot.MessageCreatedEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageCreatedEvent.ConversationID(childComplexity), true
+	case "MessageCreatedEvent.message":
+		if e.ComplexityRoot.MessageCreatedEvent.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageCreatedEvent.Message(childComplexity), true
+
+	case "MessageDeletedEvent.at":
+		if e.ComplexityRoot.MessageDeletedEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageDeletedEvent.At(childComplexity), true
+	case "MessageDeletedEvent.conversationId":
+		if e.ComplexityRoot.MessageDeletedEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageDeletedEvent.ConversationID(childComplexity), true
+	case "MessageDeletedEvent.message":
+		if e.ComplexityRoot.MessageDeletedEvent.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageDeletedEvent.Message(childComplexity), true
+
 	case "MessageEdge.cursor":
 		if e.ComplexityRoot.MessageEdge.Cursor == nil {
 			break
@@ -411,6 +582,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MessageEdge.Node(childComplexity), true
 
+	case "MessageEditedEvent.at":
+		if e.ComplexityRoot.MessageEditedEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEditedEvent.At(childComplexity), true
+	case "MessageEditedEvent.conversationId":
+		if e.ComplexityRoot.MessageEditedEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEditedEvent.ConversationID(childComplexity), true
+	case "MessageEditedEvent.message":
+		if e.ComplexityRoot.MessageEditedEvent.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MessageEditedEvent.Message(childComplexity), true
+
+	case "Mutation.addParticipants":
+		if e.ComplexityRoot.Mutation.AddParticipants == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addParticipants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddParticipants(childComplexity, args["conversationId"].(string), args["usernames"].([]string)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -450,6 +651,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStreamTicket(childComplexity), true
+	case "Mutation.deleteMessage":
+		if e.ComplexityRoot.Mutation.DeleteMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMessage(childComplexity, args["id"].(string)), true
+	case "Mutation.editMessage":
+		if e.ComplexityRoot.Mutation.EditMessage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_editMessage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EditMessage(childComplexity, args["id"].(string), args["content"].(string)), true
+	case "Mutation.leaveConversation":
+		if e.ComplexityRoot.Mutation.LeaveConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_leaveConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LeaveConversation(childComplexity, args["conversationId"].(string)), true
 	case "Mutation.logIn":
 		if e.ComplexityRoot.Mutation.LogIn == nil {
 			break
@@ -478,6 +712,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkConversationAsRead(childComplexity, args["conversationId"].(string), args["seq"].(*int)), true
+	case "Mutation.removeParticipant":
+		if e.ComplexityRoot.Mutation.RemoveParticipant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeParticipant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveParticipant(childComplexity, args["conversationId"].(string), args["username"].(string)), true
+	case "Mutation.renameConversation":
+		if e.ComplexityRoot.Mutation.RenameConversation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_renameConversation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RenameConversation(childComplexity, args["conversationId"].(string), args["title"].(string)), true
+	case "Mutation.sendTyping":
+		if e.ComplexityRoot.Mutation.SendTyping == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendTyping_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendTyping(childComplexity, args["conversationId"].(string)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -525,6 +792,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "ParticipantsChangedEvent.added":
+		if e.ComplexityRoot.ParticipantsChangedEvent.Added == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipantsChangedEvent.Added(childComplexity), true
+	case "ParticipantsChangedEvent.at":
+		if e.ComplexityRoot.ParticipantsChangedEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipantsChangedEvent.At(childComplexity), true
+	case "ParticipantsChangedEvent.by":
+		if e.ComplexityRoot.ParticipantsChangedEvent.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipantsChangedEvent.By(childComplexity), true
+	case "ParticipantsChangedEvent.conversation":
+		if e.ComplexityRoot.ParticipantsChangedEvent.Conversation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipantsChangedEvent.Conversation(childComplexity), true
+	case "ParticipantsChangedEvent.conversationId":
+		if e.ComplexityRoot.ParticipantsChangedEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipantsChangedEvent.ConversationID(childComplexity), true
+	case "ParticipantsChangedEvent.removed":
+		if e.ComplexityRoot.ParticipantsChangedEvent.Removed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ParticipantsChangedEvent.Removed(childComplexity), true
 
 	case "Query.conversation":
 		if e.ComplexityRoot.Query.Conversation == nil {
@@ -589,6 +893,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.User(childComplexity, args["username"].(string)), true
 
+	case "ReadMarker.lastReadSeq":
+		if e.ComplexityRoot.ReadMarker.LastReadSeq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadMarker.LastReadSeq(childComplexity), true
+	case "ReadMarker.user":
+		if e.ComplexityRoot.ReadMarker.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadMarker.User(childComplexity), true
+
+	case "ReadMarkerMovedEvent.at":
+		if e.ComplexityRoot.ReadMarkerMovedEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadMarkerMovedEvent.At(childComplexity), true
+	case "ReadMarkerMovedEvent.conversationId":
+		if e.ComplexityRoot.ReadMarkerMovedEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadMarkerMovedEvent.ConversationID(childComplexity), true
+	case "ReadMarkerMovedEvent.marker":
+		if e.ComplexityRoot.ReadMarkerMovedEvent.Marker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadMarkerMovedEvent.Marker(childComplexity), true
+	case "ReadMarkerMovedEvent.unreadCount":
+		if e.ComplexityRoot.ReadMarkerMovedEvent.UnreadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReadMarkerMovedEvent.UnreadCount(childComplexity), true
+
 	case "StreamTicket.expiresAt":
 		if e.ComplexityRoot.StreamTicket.ExpiresAt == nil {
 			break
@@ -602,6 +944,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreamTicket.Ticket(childComplexity), true
 
+	case "Subscription.conversationEvents":
+		if e.ComplexityRoot.Subscription.ConversationEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_conversationEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ConversationEvents(childComplexity, args["conversationId"].(*string), args["after"].(*string)), true
 	case "Subscription.messageCreated":
 		if e.ComplexityRoot.Subscription.MessageCreated == nil {
 			break
@@ -613,6 +966,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.MessageCreated(childComplexity, args["conversationId"].(*string), args["after"].(*string)), true
+
+	case "TypingEvent.at":
+		if e.ComplexityRoot.TypingEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TypingEvent.At(childComplexity), true
+	case "TypingEvent.conversationId":
+		if e.ComplexityRoot.TypingEvent.ConversationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TypingEvent.ConversationID(childComplexity), true
+	case "TypingEvent.expiresAt":
+		if e.ComplexityRoot.TypingEvent.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TypingEvent.ExpiresAt(childComplexity), true
+	case "TypingEvent.user":
+		if e.ComplexityRoot.TypingEvent.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TypingEvent.User(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -787,6 +1165,17 @@ type Conversation {
   last/before pages back through history; with neither, the newest 50. Page sizes are 1 to 100.
   """
   messages(first: Int, after: String, last: Int, before: String): MessageConnection!
+  "The group's owner, who may rename it and remove members; null for direct conversations."
+  owner: User
+  "How far each member has read, in the order they joined."
+  readMarkers: [ReadMarker!]!
+}
+
+"How far one member has read a conversation."
+type ReadMarker {
+  user: User!
+  "The seq of the newest message this member has read."
+  lastReadSeq: Int!
 }
 
 "Relay pagination state of a connection."
@@ -830,9 +1219,118 @@ extend type Mutation {
   createGroupConversation(input: CreateGroupConversationInput!): Conversation!
   """
   Moves the viewer's read marker to seq (default: the newest message), never past the
-  newest message and never backwards.
+  newest message and never backwards. When it moves, every member gets a ReadMarkerMovedEvent.
   """
   markConversationAsRead(conversationId: ID!, seq: Int): Conversation!
+}
+`, BuiltIn: false},
+	{Name: "../schema/conversationevents.graphqls", Input: `"Something that happened in one of the viewer's conversations."
+interface ConversationEvent {
+  conversationId: ID!
+  at: Time!
+}
+
+"A new message."
+type MessageCreatedEvent implements ConversationEvent {
+  conversationId: ID!
+  at: Time!
+  message: Message!
+}
+
+"A message whose content its sender changed; message is as it is now (replays show the latest content)."
+type MessageEditedEvent implements ConversationEvent {
+  conversationId: ID!
+  at: Time!
+  message: Message!
+}
+
+"A message its sender deleted; message is its tombstone."
+type MessageDeletedEvent implements ConversationEvent {
+  conversationId: ID!
+  at: Time!
+  message: Message!
+}
+
+"A member's read marker moved forward (the viewer's own, from another device, included)."
+type ReadMarkerMovedEvent implements ConversationEvent {
+  conversationId: ID!
+  at: Time!
+  marker: ReadMarker!
+  "The viewer's unread count in the conversation after this event."
+  unreadCount: Int!
+}
+
+"Members joined or left a group. For a viewer who left or was removed, it is the last event of the conversation."
+type ParticipantsChangedEvent implements ConversationEvent {
+  conversationId: ID!
+  at: Time!
+  "Null for a viewer who is no longer a member."
+  conversation: Conversation
+  added: [User!]!
+  removed: [User!]!
+  "Who made the change (the one who left, for a member who left)."
+  by: User!
+}
+
+"A group's new title."
+type ConversationRenamedEvent implements ConversationEvent {
+  conversationId: ID!
+  at: Time!
+  title: String!
+}
+
+"Ephemeral: delivered live only, never replayed, carries no cursor."
+type TypingEvent implements ConversationEvent {
+  conversationId: ID!
+  at: Time!
+  user: User!
+  "When to stop showing the indicator, unless another TypingEvent comes."
+  expiresAt: Time!
+}
+
+extend type Mutation {
+  """
+  Tells the other members, live, that the viewer is typing: a TypingEvent that expires in 5 s,
+  never stored or replayed, not sent to the viewer's own devices. Rate limited per conversation.
+  Always true.
+  """
+  sendTyping(conversationId: ID!): Boolean!
+}
+
+extend type Subscription {
+  """
+  Every event of the viewer's conversations, in the viewer's stream order, or only those of one
+  conversation when conversationId is given (NOT_FOUND if the viewer is not in it). Cursors,
+  replay (` + "`" + `after` + "`" + `, Last-Event-ID) and transports are those of messageCreated, and the cursors of
+  the two are interchangeable. TypingEvents come live only and carry no cursor.
+  """
+  conversationEvents(conversationId: ID, after: String): ConversationEvent!
+}
+`, BuiltIn: false},
+	{Name: "../schema/membership.graphqls", Input: `extend type Mutation {
+  """
+  Adds users to a group the viewer is in (any member may); a group has at most 256 members.
+  New members see the history, marked read. Users already in it are ignored. Every member gets
+  a ParticipantsChangedEvent. BAD_USER_INPUT for a direct conversation or unknown usernames.
+  """
+  addParticipants(conversationId: ID!, usernames: [String!]!): Conversation!
+  """
+  Removes a member from a group; only its owner may (FORBIDDEN otherwise). From then on the
+  conversation, its messages and its events are NOT_FOUND for that user, whose devices learn of
+  it by a last ParticipantsChangedEvent. BAD_USER_INPUT for a direct conversation.
+  """
+  removeParticipant(conversationId: ID!, username: String!): Conversation!
+  """
+  Takes the viewer out of a group; an owner's role passes to the longest-standing member, and the
+  last one out leaves an empty group that nobody sees. Always true. BAD_USER_INPUT for a direct
+  conversation.
+  """
+  leaveConversation(conversationId: ID!): Boolean!
+  """
+  Sets a group's title (1 to 100 characters); only its owner may (FORBIDDEN otherwise). Every
+  member gets a ConversationRenamedEvent. BAD_USER_INPUT for a direct conversation.
+  """
+  renameConversation(conversationId: ID!, title: String!): Conversation!
 }
 `, BuiltIn: false},
 	{Name: "../schema/message.graphqls", Input: `"A message in a conversation."
@@ -850,6 +1348,10 @@ type Message {
   createdAt: Time!
   "Whether the viewer sent it."
   mine: Boolean!
+  "When the sender last changed the content; null if never."
+  editedAt: Time
+  "When the sender deleted it: the message is then a tombstone with empty content that keeps its seq."
+  deletedAt: Time
 }
 
 type MessageEdge {
@@ -883,6 +1385,18 @@ extend type Query {
 extend type Mutation {
   "Sends a message; it reaches every participant's subscriptions once stored."
   createMessage(input: CreateMessageInput!): Message!
+  """
+  Replaces the content of one of the viewer's messages (1 to 4000 characters after trimming) and
+  sets editedAt; every member gets a MessageEditedEvent. The same content again changes nothing.
+  FORBIDDEN for another sender's message, BAD_USER_INPUT for a deleted one.
+  """
+  editMessage(id: ID!, content: String!): Message!
+  """
+  Deletes one of the viewer's messages, leaving a tombstone (empty content, deletedAt set, same
+  seq); every member gets a MessageDeletedEvent. Deleting it again returns the tombstone.
+  FORBIDDEN for another sender's message.
+  """
+  deleteMessage(id: ID!): Message!
 }
 `, BuiltIn: false},
 	{Name: "../schema/subscription.graphqls", Input: `"A ticket that lets a browser's EventSource, which cannot send headers, open the event stream."
@@ -1024,6 +1538,10 @@ func (ec *executionContext) childFields_Conversation(ctx context.Context, field 
 		return ec.fieldContext_Conversation_lastActivityAt(ctx, field)
 	case "messages":
 		return ec.fieldContext_Conversation_messages(ctx, field)
+	case "owner":
+		return ec.fieldContext_Conversation_owner(ctx, field)
+	case "readMarkers":
+		return ec.fieldContext_Conversation_readMarkers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Conversation", field.Name)
 }
@@ -1068,6 +1586,10 @@ func (ec *executionContext) childFields_Message(ctx context.Context, field graph
 		return ec.fieldContext_Message_createdAt(ctx, field)
 	case "mine":
 		return ec.fieldContext_Message_mine(ctx, field)
+	case "editedAt":
+		return ec.fieldContext_Message_editedAt(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_Message_deletedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Message", field.Name)
 }
@@ -1104,6 +1626,16 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_ReadMarker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ReadMarker_user(ctx, field)
+	case "lastReadSeq":
+		return ec.fieldContext_ReadMarker_lastReadSeq(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReadMarker", field.Name)
 }
 
 func (ec *executionContext) childFields_StreamTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1284,6 +1816,28 @@ func (ec *executionContext) field_Conversation_messages_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addParticipants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "usernames",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["usernames"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1326,6 +1880,56 @@ func (ec *executionContext) field_Mutation_createMessage_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_editMessage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_leaveConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_logIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1359,6 +1963,64 @@ func (ec *executionContext) field_Mutation_markConversationAsRead_args(ctx conte
 		return nil, err
 	}
 	args["seq"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeParticipant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "username",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["username"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_renameConversation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendTyping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
 	return args, nil
 }
 
@@ -1519,6 +2181,28 @@ func (ec *executionContext) field_Query_user_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["username"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_conversationEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "conversationId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["conversationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -2043,6 +2727,70 @@ func (ec *executionContext) fieldContext_Conversation_messages(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Conversation_owner(ctx context.Context, field graphql.CollectedField, obj *chat.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Conversation_readMarkers(ctx context.Context, field graphql.CollectedField, obj *chat.Conversation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Conversation_readMarkers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Conversation().ReadMarkers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*chat.ReadMarker) graphql.Marshaler {
+			return ec.marshalNReadMarker2ᚕᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐReadMarkerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Conversation_readMarkers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Conversation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReadMarker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ConversationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ConversationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2160,6 +2908,75 @@ func (ec *executionContext) fieldContext_ConversationEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ConversationRenamedEvent_conversationId(ctx context.Context, field graphql.CollectedField, obj *model.ConversationRenamedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationRenamedEvent_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationRenamedEvent_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationRenamedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConversationRenamedEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.ConversationRenamedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationRenamedEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationRenamedEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationRenamedEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConversationRenamedEvent_title(ctx context.Context, field graphql.CollectedField, obj *model.ConversationRenamedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConversationRenamedEvent_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConversationRenamedEvent_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConversationRenamedEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _Message_id(ctx context.Context, field graphql.CollectedField, obj *chat.Message) (ret graphql.Marshaler) {
@@ -2387,6 +3204,52 @@ func (ec *executionContext) fieldContext_Message_mine(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Message", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Message_editedAt(ctx context.Context, field graphql.CollectedField, obj *chat.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_editedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Message_deletedAt(ctx context.Context, field graphql.CollectedField, obj *chat.Message) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Message_deletedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Message_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Message", field, false, false, "Time")
+}
+
 func (ec *executionContext) _MessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MessageConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2451,6 +3314,162 @@ func (ec *executionContext) fieldContext_MessageConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _MessageCreatedEvent_conversationId(ctx context.Context, field graphql.CollectedField, obj *model.MessageCreatedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageCreatedEvent_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageCreatedEvent_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageCreatedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MessageCreatedEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.MessageCreatedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageCreatedEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageCreatedEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageCreatedEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MessageCreatedEvent_message(ctx context.Context, field graphql.CollectedField, obj *model.MessageCreatedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageCreatedEvent_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageCreatedEvent_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageCreatedEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageDeletedEvent_conversationId(ctx context.Context, field graphql.CollectedField, obj *model.MessageDeletedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageDeletedEvent_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageDeletedEvent_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageDeletedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MessageDeletedEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.MessageDeletedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageDeletedEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageDeletedEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageDeletedEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MessageDeletedEvent_message(ctx context.Context, field graphql.CollectedField, obj *model.MessageDeletedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageDeletedEvent_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageDeletedEvent_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageDeletedEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MessageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MessageEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2496,6 +3515,84 @@ func (ec *executionContext) _MessageEdge_node(ctx context.Context, field graphql
 func (ec *executionContext) fieldContext_MessageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "MessageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MessageEditedEvent_conversationId(ctx context.Context, field graphql.CollectedField, obj *model.MessageEditedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEditedEvent_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEditedEvent_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageEditedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MessageEditedEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.MessageEditedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEditedEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEditedEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MessageEditedEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MessageEditedEvent_message(ctx context.Context, field graphql.CollectedField, obj *model.MessageEditedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MessageEditedEvent_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MessageEditedEvent_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MessageEditedEvent",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -2793,6 +3890,226 @@ func (ec *executionContext) fieldContext_Mutation_markConversationAsRead(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_sendTyping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendTyping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendTyping(ctx, fc.Args["conversationId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendTyping(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendTyping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addParticipants(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addParticipants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddParticipants(ctx, fc.Args["conversationId"].(string), fc.Args["usernames"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addParticipants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addParticipants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeParticipant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeParticipant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveParticipant(ctx, fc.Args["conversationId"].(string), fc.Args["username"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeParticipant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeParticipant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_leaveConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_leaveConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LeaveConversation(ctx, fc.Args["conversationId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_leaveConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_leaveConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renameConversation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renameConversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RenameConversation(ctx, fc.Args["conversationId"].(string), fc.Args["title"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Conversation) graphql.Marshaler {
+			return ec.marshalNConversation2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐConversation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renameConversation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_renameConversation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2831,6 +4148,94 @@ func (ec *executionContext) fieldContext_Mutation_createMessage(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_editMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_editMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EditMessage(ctx, fc.Args["id"].(string), fc.Args["content"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_editMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_editMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteMessage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteMessage(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Message) graphql.Marshaler {
+			return ec.marshalNMessage2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteMessage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Message(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteMessage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2959,6 +4364,180 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _ParticipantsChangedEvent_conversationId(ctx context.Context, field graphql.CollectedField, obj *model.ParticipantsChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipantsChangedEvent_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipantsChangedEvent_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParticipantsChangedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ParticipantsChangedEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.ParticipantsChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipantsChangedEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipantsChangedEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ParticipantsChangedEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ParticipantsChangedEvent_conversation(ctx context.Context, field graphql.CollectedField, obj *model.ParticipantsChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipantsChangedEvent_conversation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ParticipantsChangedEvent().Conversation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.Conversation) graphql.Marshaler {
+			return ec.marshalOConversation2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐConversation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipantsChangedEvent_conversation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipantsChangedEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Conversation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipantsChangedEvent_added(ctx context.Context, field graphql.CollectedField, obj *model.ParticipantsChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipantsChangedEvent_added(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ParticipantsChangedEvent().Added(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*chat.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipantsChangedEvent_added(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipantsChangedEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipantsChangedEvent_removed(ctx context.Context, field graphql.CollectedField, obj *model.ParticipantsChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipantsChangedEvent_removed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ParticipantsChangedEvent().Removed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*chat.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipantsChangedEvent_removed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipantsChangedEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ParticipantsChangedEvent_by(ctx context.Context, field graphql.CollectedField, obj *model.ParticipantsChangedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ParticipantsChangedEvent_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ParticipantsChangedEvent().By(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ParticipantsChangedEvent_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ParticipantsChangedEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3289,6 +4868,162 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ReadMarker_user(ctx context.Context, field graphql.CollectedField, obj *chat.ReadMarker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadMarker_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReadMarker().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadMarker_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadMarker",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReadMarker_lastReadSeq(ctx context.Context, field graphql.CollectedField, obj *chat.ReadMarker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadMarker_lastReadSeq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastReadSeq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadMarker_lastReadSeq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadMarker", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReadMarkerMovedEvent_conversationId(ctx context.Context, field graphql.CollectedField, obj *model.ReadMarkerMovedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadMarkerMovedEvent_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadMarkerMovedEvent_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadMarkerMovedEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReadMarkerMovedEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.ReadMarkerMovedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadMarkerMovedEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadMarkerMovedEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadMarkerMovedEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReadMarkerMovedEvent_marker(ctx context.Context, field graphql.CollectedField, obj *model.ReadMarkerMovedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadMarkerMovedEvent_marker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Marker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.ReadMarker) graphql.Marshaler {
+			return ec.marshalNReadMarker2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐReadMarker(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadMarkerMovedEvent_marker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReadMarkerMovedEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReadMarker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReadMarkerMovedEvent_unreadCount(ctx context.Context, field graphql.CollectedField, obj *model.ReadMarkerMovedEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReadMarkerMovedEvent_unreadCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnreadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReadMarkerMovedEvent_unreadCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReadMarkerMovedEvent", field, false, false, "Int")
+}
+
 func (ec *executionContext) _StreamTicket_ticket(ctx context.Context, field graphql.CollectedField, obj *model.StreamTicket) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3377,6 +5112,151 @@ func (ec *executionContext) fieldContext_Subscription_messageCreated(ctx context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_conversationEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) (context.Context, graphql.Marshaler)) {
+	return graphql.ResolveFieldStreamWithEventContext(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_conversationEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ConversationEvents(ctx, fc.Args["conversationId"].(*string), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConversationEvent) graphql.Marshaler {
+			return ec.marshalNConversationEvent2githubᚗcomᚋmessengerᚋmessengerᚋgraphᚋmodelᚐConversationEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_conversationEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_conversationEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TypingEvent_conversationId(ctx context.Context, field graphql.CollectedField, obj *model.TypingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TypingEvent_conversationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TypingEvent_conversationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TypingEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TypingEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.TypingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TypingEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TypingEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TypingEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _TypingEvent_user(ctx context.Context, field graphql.CollectedField, obj *model.TypingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TypingEvent_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TypingEvent().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *chat.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TypingEvent_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TypingEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TypingEvent_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.TypingEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TypingEvent_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TypingEvent_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TypingEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *chat.User) (ret graphql.Marshaler) {
@@ -4807,6 +6687,68 @@ func UnmarshalSignUpInput(ctx context.Context, raw any) (model.SignUpInput, erro
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _ConversationEvent(ctx context.Context, sel ast.SelectionSet, obj model.ConversationEvent) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.TypingEvent:
+		return ec._TypingEvent(ctx, sel, &obj)
+	case *model.TypingEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TypingEvent(ctx, sel, obj)
+	case model.ReadMarkerMovedEvent:
+		return ec._ReadMarkerMovedEvent(ctx, sel, &obj)
+	case *model.ReadMarkerMovedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ReadMarkerMovedEvent(ctx, sel, obj)
+	case model.ParticipantsChangedEvent:
+		return ec._ParticipantsChangedEvent(ctx, sel, &obj)
+	case *model.ParticipantsChangedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ParticipantsChangedEvent(ctx, sel, obj)
+	case model.MessageEditedEvent:
+		return ec._MessageEditedEvent(ctx, sel, &obj)
+	case *model.MessageEditedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MessageEditedEvent(ctx, sel, obj)
+	case model.MessageDeletedEvent:
+		return ec._MessageDeletedEvent(ctx, sel, &obj)
+	case *model.MessageDeletedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MessageDeletedEvent(ctx, sel, obj)
+	case model.MessageCreatedEvent:
+		return ec._MessageCreatedEvent(ctx, sel, &obj)
+	case *model.MessageCreatedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MessageCreatedEvent(ctx, sel, obj)
+	case model.ConversationRenamedEvent:
+		return ec._ConversationRenamedEvent(ctx, sel, &obj)
+	case *model.ConversationRenamedEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ConversationRenamedEvent(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of ConversationEvent must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -4935,6 +6877,18 @@ func (ec *executionContext) _Conversation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Conversation_messages(ctx, field, obj)
 				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_owner(ctx, field, obj)
+				})
+		case "readMarkers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Conversation_readMarkers(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5028,6 +6982,49 @@ func (ec *executionContext) _ConversationEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var conversationRenamedEventImplementors = []string{"ConversationRenamedEvent", "ConversationEvent"}
+
+func (ec *executionContext) _ConversationRenamedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ConversationRenamedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, conversationRenamedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConversationRenamedEvent")
+		case "conversationId":
+			out.Values[i] = ec._ConversationRenamedEvent_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ConversationRenamedEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ConversationRenamedEvent_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageImplementors = []string{"Message"}
 
 func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, obj *chat.Message) graphql.Marshaler {
@@ -5087,6 +7084,16 @@ func (ec *executionContext) _Message(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Message_mine(ctx, field, obj)
 				})
+		case "editedAt":
+			out.Values[i] = ec._Message_editedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deletedAt":
+			out.Values[i] = ec._Message_deletedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5142,6 +7149,92 @@ func (ec *executionContext) _MessageConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var messageCreatedEventImplementors = []string{"MessageCreatedEvent", "ConversationEvent"}
+
+func (ec *executionContext) _MessageCreatedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.MessageCreatedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageCreatedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageCreatedEvent")
+		case "conversationId":
+			out.Values[i] = ec._MessageCreatedEvent_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._MessageCreatedEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MessageCreatedEvent_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageDeletedEventImplementors = []string{"MessageDeletedEvent", "ConversationEvent"}
+
+func (ec *executionContext) _MessageDeletedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.MessageDeletedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageDeletedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageDeletedEvent")
+		case "conversationId":
+			out.Values[i] = ec._MessageDeletedEvent_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._MessageDeletedEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MessageDeletedEvent_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var messageEdgeImplementors = []string{"MessageEdge"}
 
 func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MessageEdge) graphql.Marshaler {
@@ -5160,6 +7253,49 @@ func (ec *executionContext) _MessageEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._MessageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var messageEditedEventImplementors = []string{"MessageEditedEvent", "ConversationEvent"}
+
+func (ec *executionContext) _MessageEditedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.MessageEditedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, messageEditedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MessageEditedEvent")
+		case "conversationId":
+			out.Values[i] = ec._MessageEditedEvent_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._MessageEditedEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MessageEditedEvent_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5248,9 +7384,58 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "sendTyping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendTyping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addParticipants":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addParticipants(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeParticipant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeParticipant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaveConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_leaveConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renameConversation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renameConversation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createMessage":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_editMessage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteMessage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteMessage(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -5310,6 +7495,68 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var participantsChangedEventImplementors = []string{"ParticipantsChangedEvent", "ConversationEvent"}
+
+func (ec *executionContext) _ParticipantsChangedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ParticipantsChangedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, participantsChangedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ParticipantsChangedEvent")
+		case "conversationId":
+			out.Values[i] = ec._ParticipantsChangedEvent_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ParticipantsChangedEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "conversation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ParticipantsChangedEvent_conversation(ctx, field, obj)
+				})
+		case "added":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ParticipantsChangedEvent_added(ctx, field, obj)
+				})
+		case "removed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ParticipantsChangedEvent_removed(ctx, field, obj)
+				})
+		case "by":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ParticipantsChangedEvent_by(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5413,6 +7660,93 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var readMarkerImplementors = []string{"ReadMarker"}
+
+func (ec *executionContext) _ReadMarker(ctx context.Context, sel ast.SelectionSet, obj *chat.ReadMarker) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, readMarkerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReadMarker")
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReadMarker_user(ctx, field, obj)
+				})
+		case "lastReadSeq":
+			out.Values[i] = ec._ReadMarker_lastReadSeq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var readMarkerMovedEventImplementors = []string{"ReadMarkerMovedEvent", "ConversationEvent"}
+
+func (ec *executionContext) _ReadMarkerMovedEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ReadMarkerMovedEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, readMarkerMovedEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReadMarkerMovedEvent")
+		case "conversationId":
+			out.Values[i] = ec._ReadMarkerMovedEvent_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._ReadMarkerMovedEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "marker":
+			out.Values[i] = ec._ReadMarkerMovedEvent_marker(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreadCount":
+			out.Values[i] = ec._ReadMarkerMovedEvent_unreadCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var streamTicketImplementors = []string{"StreamTicket"}
 
 func (ec *executionContext) _StreamTicket(ctx context.Context, sel ast.SelectionSet, obj *model.StreamTicket) graphql.Marshaler {
@@ -5466,9 +7800,60 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "messageCreated":
 		return ec._Subscription_messageCreated(ctx, fields[0])
+	case "conversationEvents":
+		return ec._Subscription_conversationEvents(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var typingEventImplementors = []string{"TypingEvent", "ConversationEvent"}
+
+func (ec *executionContext) _TypingEvent(ctx context.Context, sel ast.SelectionSet, obj *model.TypingEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, typingEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TypingEvent")
+		case "conversationId":
+			out.Values[i] = ec._TypingEvent_conversationId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._TypingEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TypingEvent_user(ctx, field, obj)
+				})
+		case "expiresAt":
+			out.Values[i] = ec._TypingEvent_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var userImplementors = []string{"User"}
@@ -5948,6 +8333,14 @@ func (ec *executionContext) marshalNConversationEdge2ᚖgithubᚗcomᚋmessenger
 	return ec._ConversationEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNConversationEvent2githubᚗcomᚋmessengerᚋmessengerᚋgraphᚋmodelᚐConversationEvent(ctx context.Context, sel ast.SelectionSet, v model.ConversationEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConversationEvent!")
+		return graphql.Null
+	}
+	return ec._ConversationEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNConversationKind2githubᚗcomᚋmessengerᚋmessengerᚋgraphᚋmodelᚐConversationKind(ctx context.Context, v any) (model.ConversationKind, error) {
 	var res model.ConversationKind
 	err := res.UnmarshalGQL(v)
@@ -5978,6 +8371,20 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	res := graphql.MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
 }
@@ -6047,6 +8454,30 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋmessengerᚋmesse
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReadMarker2ᚕᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐReadMarkerᚄ(ctx context.Context, sel ast.SelectionSet, v []*chat.ReadMarker) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReadMarker2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐReadMarker(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReadMarker2ᚖgithubᚗcomᚋmessengerᚋmessengerᚋinternalᚋchatᚐReadMarker(ctx context.Context, sel ast.SelectionSet, v *chat.ReadMarker) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReadMarker!")
+		return graphql.Null
+	}
+	return ec._ReadMarker(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignUpInput2githubᚗcomᚋmessengerᚋmessengerᚋgraphᚋmodelᚐSignUpInput(ctx context.Context, v any) (model.SignUpInput, error) {
@@ -6380,6 +8811,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := scalar.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
 	return res
 }
 

@@ -24,6 +24,7 @@ type Loaders struct {
 	Participants  *dataloadgen.Loader[string, []*chat.User]
 	Messages      *dataloadgen.Loader[string, *chat.Message]
 	Conversations *dataloadgen.Loader[string, *chat.Conversation] // as the viewer sees them
+	ReadMarkers   *dataloadgen.Loader[string, []*chat.ReadMarker] // by conversation id
 }
 
 // NewLoaders returns loaders over svc for the viewer in ctx (conversations
@@ -35,6 +36,7 @@ func NewLoaders(ctx context.Context, svc *chat.Service) *Loaders {
 		Users:        dataloadgen.NewMappedLoader(svc.UsersByIDs, wait),
 		Participants: dataloadgen.NewMappedLoader(svc.ParticipantsByConversationIDs, wait),
 		Messages:     dataloadgen.NewMappedLoader(svc.MessagesByIDs, wait),
+		ReadMarkers:  dataloadgen.NewMappedLoader(svc.ReadMarkersByConversationIDs, wait),
 		Conversations: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*chat.Conversation, error) {
 			return svc.ConversationsByIDs(ctx, viewer, ids)
 		}, wait),
@@ -100,16 +102,31 @@ func (r *Resolver) prefetchConversations(ctx context.Context, convs []*chat.Conv
 	fields := nodeFields(ctx)
 	l := r.loadersFor(ctx)
 	if fields["participants"] || fields["otherParticipant"] || fields["lastMessage"] {
-		ids := make([]string, len(convs))
-		for i, c := range convs {
-			ids[i] = c.ID
-		}
-		members, _ := l.Participants.LoadAll(ctx, ids)
+		members, _ := l.Participants.LoadAll(ctx, conversationIDs(convs))
 		for _, users := range members {
 			for _, u := range users {
 				l.Users.Prime(u.ID, u) // senders of last messages are members
 			}
 		}
+	}
+	if fields["readMarkers"] {
+		markers, _ := l.ReadMarkers.LoadAll(ctx, conversationIDs(convs))
+		var users []string
+		for _, ms := range markers {
+			for _, m := range ms {
+				users = append(users, m.UserID)
+			}
+		}
+		_, _ = l.Users.LoadAll(ctx, users)
+	}
+	if fields["owner"] {
+		var ids []string
+		for _, c := range convs {
+			if c.OwnerID != nil {
+				ids = append(ids, *c.OwnerID)
+			}
+		}
+		_, _ = l.Users.LoadAll(ctx, ids)
 	}
 	if fields["lastMessage"] {
 		var ids []string
@@ -120,6 +137,15 @@ func (r *Resolver) prefetchConversations(ctx context.Context, convs []*chat.Conv
 		}
 		_, _ = l.Messages.LoadAll(ctx, ids)
 	}
+}
+
+// conversationIDs returns the ids of convs, in order.
+func conversationIDs(convs []*chat.Conversation) []string {
+	ids := make([]string, len(convs))
+	for i, c := range convs {
+		ids[i] = c.ID
+	}
+	return ids
 }
 
 // prefetchSenders loads the senders of a page of messages in one query when

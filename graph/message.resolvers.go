@@ -64,6 +64,24 @@ func (r *mutationResolver) CreateMessage(ctx context.Context, input model.Create
 	})
 }
 
+// EditMessage is the resolver for the editMessage field.
+func (r *mutationResolver) EditMessage(ctx context.Context, id string, content string) (*chat.Message, error) {
+	viewer, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Chat.EditMessage(ctx, viewer, id, content)
+}
+
+// DeleteMessage is the resolver for the deleteMessage field.
+func (r *mutationResolver) DeleteMessage(ctx context.Context, id string) (*chat.Message, error) {
+	viewer, err := viewerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.Chat.DeleteMessage(ctx, viewer, id)
+}
+
 // Messages is the resolver for the messages field.
 func (r *queryResolver) Messages(ctx context.Context, conversationID string, first *int, after *string, last *int, before *string) (*model.MessageConnection, error) {
 	return r.messageConnection(ctx, conversationID, chat.PageArgs{First: first, After: after, Last: last, Before: before})

@@ -28,6 +28,8 @@ const (
 	DefaultMutationRate         = "10/1s"
 	DefaultMutationBurst        = 20
 	DefaultStreamsPerUser       = 16
+	DefaultTypingRate           = "1/1s"
+	DefaultTypingBurst          = 3
 )
 
 // RateLimits are the rate limits of mutations, checked field by field so that
@@ -38,6 +40,7 @@ type RateLimits struct {
 	AuthPerUsername *ratelimit.Keyed // logIn and signUp, by the username given
 	Messages        *ratelimit.Keyed // createMessage, by user
 	Mutations       *ratelimit.Keyed // every other mutation, by user
+	Typing          *ratelimit.Keyed // sendTyping, by user and conversation (besides Mutations)
 	Streams         *ratelimit.Slots // open event streams, by user
 	Metrics         *metrics.Metrics // counts refusals by limit name (nil: none)
 }
@@ -78,6 +81,14 @@ func (l *RateLimits) check(ctx context.Context, fc *graphql.FieldContext) error 
 	case "createMessage":
 		if viewer, err := viewerID(ctx); err == nil {
 			return l.take(ctx, l.Messages, "messages_per_user", viewer)
+		}
+	case "sendTyping":
+		if viewer, err := viewerID(ctx); err == nil {
+			if err := l.take(ctx, l.Mutations, "mutations_per_user", viewer); err != nil {
+				return err
+			}
+			conv, _ := fc.Args["conversationId"].(string)
+			return l.take(ctx, l.Typing, "typing_per_conversation", viewer+" "+conv)
 		}
 	default:
 		if viewer, err := viewerID(ctx); err == nil {

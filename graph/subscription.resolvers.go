@@ -41,12 +41,15 @@ func (r *subscriptionResolver) MessageCreated(ctx context.Context, conversationI
 	if err != nil {
 		return nil, err
 	}
-	var filter func(chat.Event) bool
+	// The view of the event stream restricted to new messages.
+	filter := func(ev chat.Event) bool { return ev.Kind == chat.EventKindMessageCreated }
 	if conversationID != nil {
 		if _, err := r.Chat.Conversation(ctx, viewer, *conversationID); err != nil {
 			return nil, err
 		}
-		filter = func(ev chat.Event) bool { return ev.ConversationID == *conversationID }
+		filter = func(ev chat.Event) bool {
+			return ev.Kind == chat.EventKindMessageCreated && ev.ConversationID == *conversationID
+		}
 	}
 	return subscribe(ctx, r.Resolver, viewer, from, filter, func(ev chat.Event) *chat.Message { return ev.Message }), nil
 }

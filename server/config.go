@@ -108,6 +108,8 @@ func options(cfg *config) []option {
 		{"message-burst", "MESSENGER_MESSAGE_BURST", "createMessage per user at once", (*count)(&cfg.RateLimits.Messages.Burst)},
 		{"mutation-rate", "MESSENGER_MUTATION_RATE", "every other mutation per user: N/PERIOD, or off", (*limit)(&cfg.RateLimits.Mutations.Limit)},
 		{"mutation-burst", "MESSENGER_MUTATION_BURST", "every other mutation per user at once", (*count)(&cfg.RateLimits.Mutations.Burst)},
+		{"typing-rate", "MESSENGER_TYPING_RATE", "sendTyping per user and conversation: N/PERIOD, or off", (*limit)(&cfg.RateLimits.Typing.Limit)},
+		{"typing-burst", "MESSENGER_TYPING_BURST", "sendTyping per user and conversation at once", (*count)(&cfg.RateLimits.Typing.Burst)},
 		{"streams-per-user", "MESSENGER_STREAMS_PER_USER", "open event streams per user", (*count)(&cfg.RateLimits.StreamsPerUser)},
 		{"debug-addr", "MESSENGER_DEBUG_ADDR", "address of a separate listener serving Go's profiler at /debug/pprof/ (keep it private, e.g. 127.0.0.1:6060); empty: none", (*text)(&cfg.DebugAddr)},
 	}

@@ -22,6 +22,7 @@ type limitsConfig struct {
 	AuthPerUsername ratelimit.Rate
 	Messages        ratelimit.Rate
 	Mutations       ratelimit.Rate
+	Typing          ratelimit.Rate
 	StreamsPerUser  int
 }
 
@@ -42,6 +43,7 @@ func defaultLimits() limitsConfig {
 		AuthPerUsername: ratelimit.Rate{Limit: parse(graph.DefaultAuthRatePerUsername), Burst: graph.DefaultAuthBurstPerUsername},
 		Messages:        ratelimit.Rate{Limit: parse(graph.DefaultMessageRate), Burst: graph.DefaultMessageBurst},
 		Mutations:       ratelimit.Rate{Limit: parse(graph.DefaultMutationRate), Burst: graph.DefaultMutationBurst},
+		Typing:          ratelimit.Rate{Limit: parse(graph.DefaultTypingRate), Burst: graph.DefaultTypingBurst},
 		StreamsPerUser:  graph.DefaultStreamsPerUser,
 	}
 }
@@ -59,6 +61,7 @@ func (c limitsConfig) graphLimits(m *metrics.Metrics) *graph.RateLimits {
 		AuthPerUsername: ratelimit.NewKeyed(c.AuthPerUsername, 0),
 		Messages:        ratelimit.NewKeyed(c.Messages, 0),
 		Mutations:       ratelimit.NewKeyed(c.Mutations, 0),
+		Typing:          ratelimit.NewKeyed(c.Typing, 0),
 		Streams:         ratelimit.NewSlots(c.StreamsPerUser),
 		Metrics:         m,
 	}

@@ -12,6 +12,11 @@ import (
 	"github.com/messenger/messenger/internal/chat"
 )
 
+// Something that happened in one of the viewer's conversations.
+type ConversationEvent interface {
+	IsConversationEvent()
+}
+
 // An access token of a new session (or of the current one) and the user it belongs to.
 type AuthPayload struct {
 	// Send it as `Authorization: Bearer <token>` on every request.
@@ -38,6 +43,15 @@ type ConversationEdge struct {
 	Cursor string             `json:"cursor"`
 	Node   *chat.Conversation `json:"node"`
 }
+
+// A group's new title.
+type ConversationRenamedEvent struct {
+	ConversationID string    `json:"conversationId"`
+	At             time.Time `json:"at"`
+	Title          string    `json:"title"`
+}
+
+func (ConversationRenamedEvent) IsConversationEvent() {}
 
 type CreateGroupConversationInput struct {
 	// 1 to 100 characters.
@@ -66,11 +80,38 @@ type MessageConnection struct {
 	PageInfo *PageInfo      `json:"pageInfo"`
 }
 
+// A new message.
+type MessageCreatedEvent struct {
+	ConversationID string        `json:"conversationId"`
+	At             time.Time     `json:"at"`
+	Message        *chat.Message `json:"message"`
+}
+
+func (MessageCreatedEvent) IsConversationEvent() {}
+
+// A message its sender deleted; message is its tombstone.
+type MessageDeletedEvent struct {
+	ConversationID string        `json:"conversationId"`
+	At             time.Time     `json:"at"`
+	Message        *chat.Message `json:"message"`
+}
+
+func (MessageDeletedEvent) IsConversationEvent() {}
+
 type MessageEdge struct {
 	// Opaque; pass it as `after` or `before` to continue.
 	Cursor string        `json:"cursor"`
 	Node   *chat.Message `json:"node"`
 }
+
+// A message whose content its sender changed; message is as it is now (replays show the latest content).
+type MessageEditedEvent struct {
+	ConversationID string        `json:"conversationId"`
+	At             time.Time     `json:"at"`
+	Message        *chat.Message `json:"message"`
+}
+
+func (MessageEditedEvent) IsConversationEvent() {}
 
 type Mutation struct {
 }
@@ -85,6 +126,17 @@ type PageInfo struct {
 
 type Query struct {
 }
+
+// A member's read marker moved forward (the viewer's own, from another device, included).
+type ReadMarkerMovedEvent struct {
+	ConversationID string           `json:"conversationId"`
+	At             time.Time        `json:"at"`
+	Marker         *chat.ReadMarker `json:"marker"`
+	// The viewer's unread count in the conversation after this event.
+	UnreadCount int `json:"unreadCount"`
+}
+
+func (ReadMarkerMovedEvent) IsConversationEvent() {}
 
 type SignUpInput struct {
 	// 3 to 32 characters of a-z, 0-9 and _; upper case is folded to lower case.

@@ -38,6 +38,9 @@ type Conversation struct {
 	LastMessageAt  *time.Time
 	LastActivityAt time.Time
 	CreatedAt      time.Time
+	// OwnerID is the group's owner (its creator, then whoever the role
+	// passed to); nil for direct conversations and for an empty group.
+	OwnerID *string
 
 	// LastReadSeq is the viewer's read marker; it is not a column of conversations.
 	LastReadSeq int64 `gorm:"->;-:migration"`
@@ -59,6 +62,11 @@ type Message struct {
 	Content         string    `json:"content"`
 	ClientMessageID *string   `json:"clientMessageId,omitempty"`
 	CreatedAt       time.Time `json:"createdAt"`
+	// EditedAt is when the sender last changed the content; nil if never.
+	EditedAt *time.Time `json:"editedAt,omitempty"`
+	// DeletedAt is when the sender deleted it; a deleted message is a
+	// tombstone with empty content that keeps its seq.
+	DeletedAt *time.Time `json:"deletedAt,omitempty"`
 
 	// Sender is the sender as the message was written or read, when the
 	// query that produced the message had it at hand (nil otherwise): a
@@ -75,7 +83,51 @@ const (
 	// stored, and without a seq) when one of the user's sessions ends: every
 	// instance then refuses its token and cuts its streams.
 	EventKindSessionEnded = "session_ended"
+	// EventKindMessageEdited is written for every participant when a
+	// message's sender changes its content.
+	EventKindMessageEdited = "message_edited"
+	// EventKindMessageDeleted is written for every participant when a
+	// message's sender deletes it (it becomes a tombstone).
+	EventKindMessageDeleted = "message_deleted"
+	// EventKindReadMarkerMoved is written for every participant when a
+	// member's read marker moves forward.
+	EventKindReadMarkerMoved = "read_marker_moved"
+	// EventKindParticipantsChanged is written for every member after the
+	// change and for every member it removed.
+	EventKindParticipantsChanged = "participants_changed"
+	// EventKindConversationRenamed is written for every member when a
+	// group's title changes.
+	EventKindConversationRenamed = "conversation_renamed"
+	// EventKindTyping is published (never stored, and without a seq) to
+	// the other members' streams while someone types; it expires.
+	EventKindTyping = "typing"
 )
+
+// Ephemeral reports whether ev is only published, never stored: it has no
+// seq, is delivered live only and never replayed.
+func (ev Event) Ephemeral() bool { return ev.Seq == 0 }
+
+// EventData is what an event that is not a message's carries; which fields
+// are set depends on the event's kind.
+type EventData struct {
+	// UserID is the member whose read marker moved (read_marker_moved), the
+	// one who typed (typing), or who made the change (participants_changed,
+	// conversation_renamed).
+	UserID string `json:"userId,omitempty"`
+	// LastReadSeq is the moved read marker (read_marker_moved).
+	LastReadSeq int64 `json:"lastReadSeq,omitempty"`
+	// UnreadCount is the recipient's unread count after the event
+	// (read_marker_moved).
+	UnreadCount int64 `json:"unreadCount,omitempty"`
+	// Added and Removed are the members who joined and left
+	// (participants_changed).
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+	// Title is the new title (conversation_renamed).
+	Title string `json:"title,omitempty"`
+	// ExpiresAt is when a typing indicator stops showing (typing).
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+}
 
 // Event is one entry of a user's event stream: Seq numbers that user's events
 // 1, 2, 3... in commit order and is the cursor a subscription resumes from.
@@ -88,6 +140,12 @@ type Event struct {
 	MessageID      string   `json:"messageId,omitempty"`
 	Message        *Message `json:"message,omitempty"` // nil when carried without its body
 	SessionID      string   `json:"sessionId,omitempty"`
+	// At is when the event happened (zero on message_created events built
+	// by the write path: the message's CreatedAt is their time).
+	At time.Time `json:"at,omitzero"`
+	// Data is the detail of an event that is not a message's; nil when
+	// carried without its body (a bus strips large ones) or for message kinds.
+	Data *EventData `json:"data,omitempty"`
 }
 
 // Publisher carries committed events to the live subscriptions of their

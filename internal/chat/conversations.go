@@ -89,7 +89,7 @@ type CreateGroupInput struct {
 // input or unknown usernames.
 func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, in CreateGroupInput) (*Conversation, error) {
 	title, ok := cleanName(in.Title)
-	if n := utf8.RuneCountInString(title); !ok || n < 1 || n > 100 {
+	if n := utf8.RuneCountInString(title); !ok || n < 1 || n > MaxTitleLength {
 		return nil, errBadInput("title must be 1 to 100 characters, without control or bidirectional formatting characters")
 	}
 	names := make([]string, 0, len(in.Usernames))
@@ -130,7 +130,7 @@ func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, 
 		return nil, errBadInput("a group has %d to %d members, its creator included", MinGroupMembers, MaxGroupMembers)
 	}
 	now := database.Now()
-	conv := &Conversation{ID: newID(), Kind: KindGroup, Title: &title, LastActivityAt: now, CreatedAt: now}
+	conv := &Conversation{ID: newID(), Kind: KindGroup, Title: &title, LastActivityAt: now, CreatedAt: now, OwnerID: &viewerID}
 	participants := make([]Participant, len(members))
 	for i, id := range members {
 		participants[i] = Participant{ConversationID: conv.ID, UserID: id, JoinedAt: now}
@@ -225,33 +225,4 @@ WHERE p.conversation_id IN ? ORDER BY p.joined_at, u.id`, ids).Scan(&rows).Error
 		byConv[rows[i].ConversationID] = append(byConv[rows[i].ConversationID], &u)
 	}
 	return byConv, nil
-}
-
-// MarkConversationAsRead moves the viewer's read marker to seq (default: the
-// last message), clamped to the last message; it never moves it back.
-// NOT_FOUND when the viewer is not in the conversation, BAD_USER_INPUT for a
-// negative seq.
-func (s *Service) MarkConversationAsRead(ctx context.Context, viewerID, conversationID string, seq *int64) (*Conversation, error) {
-	if seq != nil && *seq < 0 {
-		return nil, errBadInput("seq must not be negative")
-	}
-	conv, err := s.Conversation(ctx, viewerID, conversationID)
-	if err != nil {
-		return nil, err
-	}
-	target := conv.LastSeq
-	if seq != nil && *seq < target {
-		target = *seq
-	}
-	if target <= conv.LastReadSeq {
-		return conv, nil
-	}
-	err = s.conn(ctx).Model(&Participant{}).
-		Where("conversation_id = ? AND user_id = ? AND last_read_seq < ?", conv.ID, viewerID, target).
-		Update("last_read_seq", target).Error
-	if err != nil {
-		return nil, internal("mark as read", err)
-	}
-	conv.LastReadSeq = target
-	return conv, nil
 }

@@ -10,6 +10,7 @@ const (
 	CodeUnauthenticated = "UNAUTHENTICATED"
 	CodeNotFound        = "NOT_FOUND"
 	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeForbidden       = "FORBIDDEN" // a member acting beyond their role (not the owner, not the sender)
 	CodeConflict        = "CONFLICT"
 	CodeRateLimited     = "RATE_LIMITED"
 	CodeInternal        = "INTERNAL_SERVER_ERROR"

@@ -50,29 +50,27 @@ func messageEvents(kind string, msg *Message, recipients []recipient) ([]userEve
 
 // EventsAfter returns up to limit events of userID's stream with seq greater
 // than after, in ascending seq, each with its message and the message's
-// sender. The caller must be userID (streams are private).
+// sender (message kinds) or its data (the others). Events of a conversation the user is no longer in are
+// left out (their seqs are skipped), except the one that removed the user.
+// The caller must be userID (streams are private).
 func (s *Service) EventsAfter(ctx context.Context, userID string, after int64, limit int) ([]Event, error) {
-	var rows []struct {
-		Seq     int64
-		Kind    string
-		Message `gorm:"embedded;embeddedPrefix:m_"`
-		Sender  User `gorm:"embedded;embeddedPrefix:u_"`
-	}
-	err := s.conn(ctx).Raw(`SELECT e.seq, e.kind, m.id AS m_id, m.conversation_id AS m_conversation_id, m.seq AS m_seq,
+	var rows []storedEvent
+	err := s.conn(ctx).Raw(`SELECT e.seq, e.kind, e.conversation_id, e.created_at, e.payload, m.id AS m_id, m.seq AS m_seq,
   m.sender_id AS m_sender_id, m.content AS m_content, m.client_message_id AS m_client_message_id, m.created_at AS m_created_at,
-  u.id AS u_id, u.username AS u_username, u.display_name AS u_display_name, u.created_at AS u_created_at
-FROM user_events e JOIN messages m ON m.id = e.message_id JOIN users u ON u.id = m.sender_id
-WHERE e.user_id = ? AND e.seq > ? ORDER BY e.seq LIMIT ?`, userID, after, limit).Scan(&rows).Error
+  m.edited_at AS m_edited_at, m.deleted_at AS m_deleted_at,
+  u.username AS u_username, u.display_name AS u_display_name, u.created_at AS u_created_at
+FROM user_events e LEFT JOIN messages m ON m.id = e.message_id LEFT JOIN users u ON u.id = m.sender_id
+WHERE e.user_id = ? AND e.seq > ?
+  AND (e.ends_membership OR EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = e.conversation_id AND p.user_id = e.user_id))
+ORDER BY e.seq LIMIT ?`, userID, after, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, internal("events after", err)
 	}
 	events := make([]Event, len(rows))
 	for i := range rows {
-		m := rows[i].Message
-		sender := rows[i].Sender
-		m.Sender = &sender
-		events[i] = Event{UserID: userID, Seq: rows[i].Seq, Kind: rows[i].Kind,
-			ConversationID: m.ConversationID, MessageID: m.ID, Message: &m}
+		if events[i], err = rows[i].event(userID); err != nil {
+			return nil, internal("events after", err)
+		}
 	}
 	return events, nil
 }

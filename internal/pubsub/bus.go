@@ -61,16 +61,16 @@ func Open(ctx context.Context, cfg Config, hub *Hub) (Bus, error) {
 }
 
 // encodeEvent returns ev as the sealed JSON payload a bus carries, without
-// its Message when the whole would exceed limit bytes (receivers then fetch
-// the body by MessageID).
+// its Message and Data when the whole would exceed limit bytes (receivers
+// then fetch the message by MessageID, or the event from the log).
 func encodeEvent(key Key, ev chat.Event, limit int) ([]byte, error) {
 	limit -= sealOverhead
 	p, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("marshal event: %w", err)
 	}
-	if len(p) > limit && ev.Message != nil {
-		ev.Message = nil
+	if len(p) > limit && (ev.Message != nil || ev.Data != nil) {
+		ev.Message, ev.Data = nil, nil
 		if p, err = json.Marshal(ev); err != nil {
 			return nil, fmt.Errorf("marshal event: %w", err)
 		}

@@ -80,17 +80,24 @@ func OpenStream[T any](ctx context.Context, hub *Hub, log EventLog, spec StreamS
 }
 
 // receive queues a live event, or turns the stream to the event log when
-// the event is not the next one, has no body, or the queue is full. It is
-// called by the hub's Publish and never blocks.
+// the event is not the next one, came without its data, or the queue is
+// full. An ephemeral event (no seq) is queued as it comes, without moving
+// the stream, and dropped when the queue is full. It is called by the hub's
+// Publish and never blocks.
 func (s *Stream[T]) receive(ev chat.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case s.ended:
+	case ev.Ephemeral():
+		if len(s.queue) < s.hub.bufferSize && (s.spec.Filter == nil || s.spec.Filter(ev)) {
+			s.queue = append(s.queue, ev)
+			s.pump()
+		}
 	case s.catchUp:
 		s.seen = max(s.seen, ev.Seq)
 	case ev.Seq <= s.queued: // already queued or delivered
-	case ev.Seq > s.queued+1 || (ev.MessageID != "" && ev.Message == nil) || len(s.queue) >= s.hub.bufferSize:
+	case ev.Seq > s.queued+1 || stripped(ev) || len(s.queue) >= s.hub.bufferSize:
 		s.lagLocked()
 	case !s.pumping && s.spec.Filter != nil && !s.spec.Filter(ev):
 		s.queued, s.handled = ev.Seq, ev.Seq // nothing to deliver: no goroutine
@@ -111,9 +118,18 @@ func (s *Stream[T]) lag() {
 }
 
 func (s *Stream[T]) lagLocked() {
-	s.queue = nil // the log holds them all
+	s.queue = nil // the log holds them all (but for ephemeral ones, which may go)
 	s.catchUp = true
 	s.pump()
+}
+
+// stripped reports whether ev came without its message or data (a bus
+// carries large events without their body): the log has them.
+func stripped(ev chat.Event) bool {
+	if ev.MessageID != "" {
+		return ev.Message == nil
+	}
+	return ev.Data == nil
 }
 
 // detached ends the stream once the hub no longer sends to it.
@@ -208,7 +224,8 @@ func (s *Stream[T]) readBack(after, seen int64) bool {
 }
 
 // deliver hands ev to the subscriber unless the filter drops it, and moves
-// the stream past it; it reports false when ctx ended first.
+// the stream past it (unless it is ephemeral); it reports false when ctx
+// ended first.
 func (s *Stream[T]) deliver(ev chat.Event) bool {
 	if s.spec.Filter == nil || s.spec.Filter(ev) {
 		select {
@@ -217,8 +234,10 @@ func (s *Stream[T]) deliver(ev chat.Event) bool {
 			return false
 		}
 	}
-	s.mu.Lock()
-	s.handled = ev.Seq
-	s.mu.Unlock()
+	if !ev.Ephemeral() {
+		s.mu.Lock()
+		s.handled = ev.Seq
+		s.mu.Unlock()
+	}
 	return true
 }
