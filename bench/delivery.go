@@ -1,0 +1,372 @@
+package main
+
+// Phases "delivery" and "mix": open-loop sends on a fixed schedule (issued
+// on time whatever the responses) to group conversations whose members hold
+// the open streams, and the latency from each send's start to its event
+// parsed at every receiving stream.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// rec is one event received by a stream: the run and send it belongs to,
+// and when it was parsed.
+type rec struct {
+	run, idx int32
+	at       time.Duration
+}
+
+// sink collects one stream's events; its lock is only ever contended by
+// the harvest, never by another stream.
+type sink struct {
+	mu   sync.Mutex
+	recs []rec
+}
+
+// streamSet is a set of open streams of the run's users, each recording
+// the bench's events of the current run.
+type streamSet struct {
+	srv     *process
+	streams []*stream
+	sinks   []*sink
+	owner   []int       // user index of each stream
+	perUser map[int]int // streams held by each user
+	run     atomic.Int32
+	got     atomic.Int64 // events of the current run received
+}
+
+// spread returns the owners of n streams spread over the run's users:
+// stream i is held by user i mod len(users), so every user holds
+// n/len(users) streams (±1), and only the first n users hold one when n is
+// smaller.
+func (b *bench) spread(n int) []int {
+	owners := make([]int, n)
+	for i := range owners {
+		owners[i] = i % len(b.users)
+	}
+	return owners
+}
+
+// openStreamSet opens one stream with selection against srv for each
+// entry of owners (a user index), and waits until the server has
+// subscribed them all.
+func (b *bench) openStreamSet(ctx context.Context, srv *process, owners []int, selection, what string) (*streamSet, error) {
+	n := len(owners)
+	set := &streamSet{srv: srv, perUser: map[int]int{}}
+	body := subscriptionBody(selection)
+	specs := make([]streamSpec, n)
+	set.sinks = make([]*sink, n)
+	set.owner = make([]int, n)
+	for i := range n {
+		u := owners[i]
+		set.owner[i] = u
+		set.perUser[u]++
+		sk := &sink{}
+		set.sinks[i] = sk
+		specs[i] = streamSpec{Token: b.users[u].Token, Body: body, Fn: func(line []byte, at time.Duration) {
+			run, idx, ok := parseContent(line)
+			if !ok || int32(run) != set.run.Load() || run == 0 {
+				return
+			}
+			sk.mu.Lock()
+			sk.recs = append(sk.recs, rec{int32(run), int32(idx), at})
+			sk.mu.Unlock()
+			set.got.Add(1)
+		}}
+	}
+	t0 := time.Now()
+	ss, err := openCounted(ctx, srv, specs, what)
+	if err != nil {
+		return nil, err
+	}
+	set.streams = ss
+	logf("  %s: %d streams open and subscribed in %.1fs", what, n, time.Since(t0).Seconds())
+	return set, nil
+}
+
+// Close closes every stream of the set.
+func (s *streamSet) Close() { closeCounted(s.srv, s.streams) }
+
+// harvest returns and forgets every event recorded so far.
+func (s *streamSet) harvest() []rec {
+	var out []rec
+	for _, sk := range s.sinks {
+		sk.mu.Lock()
+		out = append(out, sk.recs...)
+		sk.recs = nil
+		sk.mu.Unlock()
+	}
+	return out
+}
+
+// planned is one send of an open-loop schedule: when (from the run's
+// start), in which group, by which user.
+type planned struct {
+	at     time.Duration
+	group  int
+	sender int
+}
+
+// DeliveryResult is one open-loop delivery run.
+type DeliveryResult struct {
+	Name       string  `json:"name"`
+	Servers    string  `json:"servers,omitempty"` // e.g. "A→B over nats"
+	Streams    int     `json:"streams"`
+	Selection  string  `json:"selection"`
+	Rate       float64 `json:"rate_per_sec"`
+	Seconds    float64 `json:"seconds"`
+	Sends      int     `json:"sends"`
+	SendErrors int     `json:"send_errors"`
+	FirstError string  `json:"first_send_error,omitempty"`
+	// LateSends counts sends issued more than 10 ms after their scheduled time
+	// (the client could not keep the schedule).
+	LateSends int `json:"late_sends"`
+	Expected  int `json:"events_expected"`
+	Received  int `json:"events_received"`
+	Lost      int `json:"events_lost"`
+	Dups      int `json:"events_duplicated"`
+	// Latency is from the send's start to the event parsed at a stream.
+	Latency Latency `json:"delivery_latency"`
+	// AfterResponse is from the sender's createMessage response to the
+	// event parsed at a stream (negative: the event came first).
+	AfterResponse Latency `json:"after_response"`
+	// Send is the createMessage round trip of the run's sends.
+	Send         Latency `json:"create_message"`
+	EventsPerSec float64 `json:"events_per_sec"`
+}
+
+// runOpenLoop issues plan against sendURL (each send on time, in its own
+// goroutine), waits for the responses and for the events to arrive at set
+// (until all expected arrived, or none came for drainQuiet), and measures.
+func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet, plan []planned, r *DeliveryResult) {
+	run := b.nextRun()
+	set.harvest()
+	set.got.Store(0)
+	set.run.Store(int32(run))
+	n := len(plan)
+	start := make([]time.Duration, n)
+	end := make([]time.Duration, n)
+	failed := make([]bool, n)
+	var errs atomic.Int64
+	var firstErr atomic.Value
+	expected := 0
+	expOf := make([]int, n)
+	for i, p := range plan {
+		for _, m := range b.groupsAll[p.group].Members {
+			expOf[i] += set.perUser[m]
+		}
+	}
+	var wg sync.WaitGroup
+	t0 := since()
+	late := 0
+	for i, p := range plan {
+		if ctx.Err() != nil {
+			break
+		}
+		if wait := t0 + p.at - since(); wait > 0 {
+			time.Sleep(wait)
+		} else if wait < -10*time.Millisecond {
+			late++
+		}
+		g := b.groupsAll[p.group]
+		body := sendBody(g.ID, content(run, i))
+		token := b.users[p.sender].Token
+		start[i] = since()
+		wg.Go(func() {
+			err := send(ctx, sendURL, token, body)
+			end[i] = since()
+			if err != nil {
+				failed[i] = true
+				errs.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
+			}
+		})
+	}
+	wg.Wait()
+	sendSpan := since() - t0
+	for i := range n {
+		if !failed[i] {
+			expected += expOf[i]
+		}
+	}
+	// Drain: wait for the expected events, or until none arrives for a while.
+	last, lastAt := set.got.Load(), time.Now()
+	for set.got.Load() < int64(expected) && time.Since(lastAt) < b.cfg.DrainQuiet && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+		if g := set.got.Load(); g != last {
+			last, lastAt = g, time.Now()
+		}
+	}
+	set.run.Store(0)
+	recs := set.harvest()
+	counts := make([]int, n)
+	lat := make([]time.Duration, 0, len(recs))
+	after := make([]time.Duration, 0, len(recs))
+	for _, x := range recs {
+		if int(x.run) != run || int(x.idx) >= n {
+			continue
+		}
+		counts[x.idx]++
+		lat = append(lat, x.at-start[x.idx])
+		if end[x.idx] > 0 {
+			after = append(after, x.at-end[x.idx])
+		}
+	}
+	sendLat := make([]time.Duration, 0, n)
+	for i := range n {
+		if !failed[i] && end[i] > 0 {
+			sendLat = append(sendLat, end[i]-start[i])
+		}
+		if failed[i] {
+			continue
+		}
+		if d := expOf[i] - counts[i]; d > 0 {
+			r.Lost += d
+		} else {
+			r.Dups -= d
+		}
+	}
+	r.Sends, r.SendErrors, r.LateSends = n, int(errs.Load()), late
+	if f, ok := firstErr.Load().(string); ok {
+		r.FirstError = truncate(f, 200)
+	}
+	r.Expected, r.Received = expected, len(lat)
+	r.Seconds = sendSpan.Seconds()
+	r.EventsPerSec = float64(len(lat)) / sendSpan.Seconds()
+	r.Latency = summarize(lat, true)
+	r.AfterResponse = summarize(after, false)
+	r.Send = summarize(sendLat, false)
+	logf("  %s: %d sends (%d errors, %d late), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms",
+		r.Name, r.Sends, r.SendErrors, r.LateSends, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max)
+}
+
+// uniformPlan is rate sends per second for d, round robin over the groups
+// in active, each group's members taking turns as its sender.
+func (b *bench) uniformPlan(rate float64, d time.Duration, active []int) []planned {
+	n := int(rate * d.Seconds())
+	plan := make([]planned, n)
+	for i := range n {
+		g := active[i%len(active)]
+		ms := b.groupsAll[g].Members
+		plan[i] = planned{at: time.Duration(float64(i) / rate * float64(time.Second)), group: g, sender: ms[(i/len(active))%len(ms)]}
+	}
+	return plan
+}
+
+// activeGroups returns the groups of four (indexes into groupsAll) that
+// have at least one member holding a stream of set.
+func (b *bench) activeGroups(set *streamSet) []int {
+	var out []int
+	for _, g := range b.quartets {
+		for _, m := range b.groupsAll[g].Members {
+			if set.perUser[m] > 0 {
+				out = append(out, g)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// selectionName names a selection in the results.
+func selectionName(sel string) string {
+	if sel == selectionChat {
+		return "chat (with sender)"
+	}
+	return "lean"
+}
+
+// runDelivery runs the delivery phase: for each stream count and each
+// selection, one set of streams, and on it one open-loop run per rate.
+func (b *bench) runDelivery(ctx context.Context) ([]DeliveryResult, error) {
+	srv, err := b.startServer(ctx, "memory", "server")
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop()
+	var out []DeliveryResult
+	for _, n := range b.cfg.DeliveryStreams {
+		for _, sel := range []string{selectionLean, selectionChat} {
+			set, err := b.openStreamSet(ctx, srv, b.spread(n), sel, fmt.Sprintf("delivery %d streams %s", n, selectionName(sel)))
+			if err != nil {
+				return nil, err
+			}
+			active := b.activeGroups(set)
+			for _, rate := range b.cfg.DeliveryRates {
+				r := DeliveryResult{Name: fmt.Sprintf("%d/s, %d streams, %s", int(rate), n, selectionName(sel)), Streams: n, Selection: selectionName(sel), Rate: rate}
+				b.runOpenLoop(ctx, srv.URL, set, b.uniformPlan(rate, b.cfg.DeliveryDuration, active), &r)
+				out = append(out, r)
+				if err := srv.Alive(); err != nil {
+					set.Close()
+					return nil, err
+				}
+			}
+			set.Close()
+		}
+	}
+	return out, nil
+}
+
+// MixResult is the realistic mix: many senders sending a little each.
+type MixResult struct {
+	Users    int            `json:"users"`
+	Senders  int            `json:"senders"`
+	PerUser  float64        `json:"msgs_per_sec_per_sender"`
+	Delivery DeliveryResult `json:"delivery"`
+	// Write is createMessage closed-loop at c=32 with the mix's streams
+	// still open, to compare with the write phase's ceiling.
+	Write            *Throughput `json:"create_message_streams_open,omitempty"`
+	WriteConcurrency int         `json:"create_message_concurrency,omitempty"`
+}
+
+// runMix runs the realistic mix: every group of four has one sender (its
+// first member) sending MixRate messages a second from a random phase, so
+// the sends of all senders add up to senders×rate per second, while the
+// streams (the chat client's selection, with sender) are spread over every
+// user; then createMessage c=32 closed-loop with those streams open.
+func (b *bench) runMix(ctx context.Context) (*MixResult, error) {
+	srv, err := b.startServer(ctx, "memory", "server")
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop()
+	set, err := b.openStreamSet(ctx, srv, b.spread(b.cfg.MixStreams), selectionChat, "mix")
+	if err != nil {
+		return nil, err
+	}
+	defer set.Close()
+	res := &MixResult{Users: len(b.users), Senders: len(b.quartets), PerUser: b.cfg.MixRate}
+	rng := rand.New(rand.NewPCG(1, 2))
+	period := time.Duration(float64(time.Second) / b.cfg.MixRate)
+	var plan []planned
+	for _, g := range b.quartets {
+		for at := time.Duration(rng.Int64N(int64(period))); at < b.cfg.MixDuration; at += period {
+			plan = append(plan, planned{at: at, group: g, sender: b.groupsAll[g].Members[0]})
+		}
+	}
+	sort.Slice(plan, func(i, j int) bool { return plan[i].at < plan[j].at })
+	res.Delivery = DeliveryResult{
+		Name:    fmt.Sprintf("mix: %d senders × %.1f/s, %d streams, chat (with sender)", len(b.quartets), b.cfg.MixRate, b.cfg.MixStreams),
+		Streams: b.cfg.MixStreams, Selection: selectionName(selectionChat), Rate: float64(len(b.quartets)) * b.cfg.MixRate,
+	}
+	logf("mix: %d senders at %.1f msgs/s each for %v", len(b.quartets), b.cfg.MixRate, b.cfg.MixDuration)
+	b.runOpenLoop(ctx, srv.URL, set, plan, &res.Delivery)
+	if err := srv.Alive(); err != nil {
+		return nil, err
+	}
+	c := min(32, len(b.quartets))
+	logf("mix: createMessage c=%d closed loop with %d streams open for %v", c, b.cfg.MixStreams, b.cfg.WriteDuration)
+	t := closedLoop(ctx, c, b.cfg.WriteDuration, func(ctx context.Context, w, i int) error {
+		g := b.groupsAll[b.quartets[w]]
+		return send(ctx, srv.URL, b.users[g.Members[0]].Token, sendBody(g.ID, content(0, i)))
+	})
+	res.Write, res.WriteConcurrency = &t, c
+	logf("mix: createMessage c=%d: %.0f msgs/s p99 %.1f ms", c, t.PerSec, t.Lat.P99)
+	return res, srv.Alive()
+}
