@@ -21,13 +21,25 @@ import (
 // and the open-loop sends in flight.
 var apiHTTP = &http.Client{
 	Transport: &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+		DialContext:         spreadDial,
 		MaxIdleConns:        1024,
 		MaxIdleConnsPerHost: 1024,
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true,
 	},
 	Timeout: 60 * time.Second,
+}
+
+// dials counts the API client's connections, to spread their source addresses.
+var dials atomic.Uint64
+
+// spreadDial dials from the loopback source addresses in turn (see
+// sourceIPs), so that the connections of thousands of sends in flight,
+// and the TIME_WAIT they leave, do not exhaust one address's ports.
+func spreadDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	src := sourceIPs[dials.Add(1)%uint64(len(sourceIPs))]
+	d := net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: src}}
+	return d.DialContext(ctx, network, addr)
 }
 
 // gqlError is one error of a GraphQL response.

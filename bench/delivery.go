@@ -115,15 +115,19 @@ type planned struct {
 
 // DeliveryResult is one open-loop delivery run.
 type DeliveryResult struct {
-	Name       string  `json:"name"`
-	Servers    string  `json:"servers,omitempty"` // e.g. "A→B over nats"
-	Streams    int     `json:"streams"`
-	Selection  string  `json:"selection"`
-	Rate       float64 `json:"rate_per_sec"`
-	Seconds    float64 `json:"seconds"`
-	Sends      int     `json:"sends"`
-	SendErrors int     `json:"send_errors"`
-	FirstError string  `json:"first_send_error,omitempty"`
+	Name      string  `json:"name"`
+	Servers   string  `json:"servers,omitempty"` // e.g. "A→B over nats"
+	Streams   int     `json:"streams"`
+	Selection string  `json:"selection"`
+	Rate      float64 `json:"rate_per_sec"`
+	Seconds   float64 `json:"seconds"`
+	Planned   int     `json:"sends_planned"`
+	Sends     int     `json:"sends"`
+	// Overloaded: the schedule stopped early because too many sends were
+	// in flight (see MaxBacklog).
+	Overloaded bool   `json:"overloaded,omitempty"`
+	SendErrors int    `json:"send_errors"`
+	FirstError string `json:"first_send_error,omitempty"`
 	// LateSends counts sends issued more than 10 ms after their scheduled time
 	// (the client could not keep the schedule).
 	LateSends int `json:"late_sends"`
@@ -131,6 +135,11 @@ type DeliveryResult struct {
 	Received  int `json:"events_received"`
 	Lost      int `json:"events_lost"`
 	Dups      int `json:"events_duplicated"`
+	// FailedButDelivered counts events of sends whose createMessage failed
+	// (e.g. timed out) but whose message was stored and delivered anyway.
+	FailedButDelivered int `json:"events_of_failed_sends"`
+	// LostSends describes the first sends with missing events.
+	LostSends []string `json:"lost_sends,omitempty"`
 	// Latency is from the send's start to the event parsed at a stream.
 	Latency Latency `json:"delivery_latency"`
 	// AfterResponse is from the sender's createMessage response to the
@@ -139,18 +148,27 @@ type DeliveryResult struct {
 	// Send is the createMessage round trip of the run's sends.
 	Send         Latency `json:"create_message"`
 	EventsPerSec float64 `json:"events_per_sec"`
+	// ServerCores and ClientCores are the CPU time the receiving server and
+	// the bench itself used during the run, in cores (1 = one core busy),
+	// so that a run whose client was the bottleneck shows it.
+	ServerCores float64 `json:"server_cores"`
+	ClientCores float64 `json:"client_cores"`
 }
 
 // runOpenLoop issues plan against sendURL (each send on time, in its own
 // goroutine), waits for the responses and for the events to arrive at set
 // (until all expected arrived, or none came for drainQuiet), and measures.
 func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet, plan []planned, r *DeliveryResult) {
+	if len(plan) == 0 {
+		return
+	}
 	run := b.nextRun()
 	set.harvest()
 	set.got.Store(0)
 	set.run.Store(int32(run))
 	n := len(plan)
 	start := make([]time.Duration, n)
+	start0 := start
 	end := make([]time.Duration, n)
 	failed := make([]bool, n)
 	var errs atomic.Int64
@@ -163,10 +181,25 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 		}
 	}
 	var wg sync.WaitGroup
+	srvCPU0, _ := set.srv.CPU()
+	cliCPU0 := selfCPU()
 	t0 := since()
 	late := 0
+	// The schedule stops when more sends are in flight than MaxBacklog of
+	// its own duration (at least 256): the server is overloaded, and going
+	// on would only grow the queue (and the run's duration) without bound.
+	sendRate := float64(n) / max(plan[n-1].at.Seconds(), 0.001)
+	maxInFlight := int64(max(256, sendRate*b.cfg.MaxBacklog.Seconds()))
+	var inFlight atomic.Int64
+	issued := n
 	for i, p := range plan {
 		if ctx.Err() != nil {
+			issued = i
+			break
+		}
+		if inFlight.Load() > maxInFlight {
+			issued = i
+			logf("  %s: OVERLOADED: %d sends in flight; stopping after %d of %d sends", r.Name, inFlight.Load(), i, n)
 			break
 		}
 		if wait := t0 + p.at - since(); wait > 0 {
@@ -178,9 +211,11 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 		body := sendBody(g.ID, content(run, i))
 		token := b.users[p.sender].Token
 		start[i] = since()
+		inFlight.Add(1)
 		wg.Go(func() {
 			err := send(ctx, sendURL, token, body)
 			end[i] = since()
+			inFlight.Add(-1)
 			if err != nil {
 				failed[i] = true
 				errs.Add(1)
@@ -190,6 +225,8 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 	}
 	wg.Wait()
 	sendSpan := since() - t0
+	plan, start, end, failed, expOf = plan[:issued], start[:issued], end[:issued], failed[:issued], expOf[:issued]
+	n = issued
 	for i := range n {
 		if !failed[i] {
 			expected += expOf[i]
@@ -204,6 +241,11 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 		}
 	}
 	set.run.Store(0)
+	if span := (since() - t0).Seconds(); span > 0 {
+		srvCPU1, _ := set.srv.CPU()
+		r.ServerCores = (srvCPU1 - srvCPU0).Seconds() / span
+		r.ClientCores = (selfCPU() - cliCPU0).Seconds() / span
+	}
 	recs := set.harvest()
 	counts := make([]int, n)
 	lat := make([]time.Duration, 0, len(recs))
@@ -213,6 +255,9 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 			continue
 		}
 		counts[x.idx]++
+		if failed[x.idx] {
+			r.FailedButDelivered++
+		}
 		lat = append(lat, x.at-start[x.idx])
 		if end[x.idx] > 0 {
 			after = append(after, x.at-end[x.idx])
@@ -228,22 +273,26 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 		}
 		if d := expOf[i] - counts[i]; d > 0 {
 			r.Lost += d
+			if len(r.LostSends) < 10 {
+				r.LostSends = append(r.LostSends, fmt.Sprintf("send %d at %.3fs: %d of %d events", i, plan[i].at.Seconds(), counts[i], expOf[i]))
+			}
 		} else {
 			r.Dups -= d
 		}
 	}
-	r.Sends, r.SendErrors, r.LateSends = n, int(errs.Load()), late
+	r.Planned, r.Sends, r.SendErrors, r.LateSends = len(start0), n, int(errs.Load()), late
+	r.Overloaded = n < len(start0)
 	if f, ok := firstErr.Load().(string); ok {
 		r.FirstError = truncate(f, 200)
 	}
-	r.Expected, r.Received = expected, len(lat)
+	r.Expected, r.Received = expected, len(lat)-r.FailedButDelivered
 	r.Seconds = sendSpan.Seconds()
 	r.EventsPerSec = float64(len(lat)) / sendSpan.Seconds()
 	r.Latency = summarize(lat, true)
 	r.AfterResponse = summarize(after, false)
 	r.Send = summarize(sendLat, false)
-	logf("  %s: %d sends (%d errors, %d late), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms",
-		r.Name, r.Sends, r.SendErrors, r.LateSends, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max)
+	logf("  %s: %d sends (%d errors, %d late), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms; CPU: server %.2f, bench %.2f cores",
+		r.Name, r.Sends, r.SendErrors, r.LateSends, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max, r.ServerCores, r.ClientCores)
 }
 
 // uniformPlan is rate sends per second for d, round robin over the groups

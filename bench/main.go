@@ -68,6 +68,7 @@ type config struct {
 	DeliveryRates    []float64
 	DeliveryDuration time.Duration
 	DrainQuiet       time.Duration
+	MaxBacklog       time.Duration // an open-loop schedule stops with more than this much of it in flight
 	MixStreams       int
 	MixRate          float64
 	MixDuration      time.Duration
@@ -76,7 +77,9 @@ type config struct {
 	FanoutSizes      []int
 	FanoutIdle       []int
 	FanoutEvents     float64
+	FanoutMaxRate    float64 // msgs/s in one conversation at most
 	FanoutDuration   time.Duration
+	FanoutIdleWindow time.Duration // how long the server's idle CPU is measured before each fan-out run
 	ClusterBuses     []string
 	ClusterStreams   int
 	ClusterRate      float64
@@ -95,7 +98,8 @@ func defaultConfig() config {
 		DeliveryStreams:  []int{1000, 8000},
 		DeliveryRates:    []float64{100, 1000},
 		DeliveryDuration: 5 * time.Second,
-		DrainQuiet:       3 * time.Second,
+		DrainQuiet:       5 * time.Second,
+		MaxBacklog:       3 * time.Second,
 		MixStreams:       8000,
 		MixRate:          2.6,
 		MixDuration:      10 * time.Second,
@@ -104,7 +108,9 @@ func defaultConfig() config {
 		FanoutSizes:      []int{2, 32, 256},
 		FanoutIdle:       []int{100, 10000},
 		FanoutEvents:     1000,
+		FanoutMaxRate:    100,
 		FanoutDuration:   5 * time.Second,
+		FanoutIdleWindow: 2 * time.Second,
 		ClusterBuses:     []string{"postgres", "nats"},
 		ClusterStreams:   1000,
 		ClusterRate:      500,
@@ -129,6 +135,7 @@ func (c *config) quick() {
 	c.FanoutIdle = []int{10, 100}
 	c.FanoutEvents = 200
 	c.FanoutDuration = time.Second
+	c.FanoutIdleWindow = 500 * time.Millisecond
 	c.ClusterStreams = 50
 	c.ClusterRate = 50
 }

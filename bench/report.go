@@ -57,6 +57,12 @@ func ratio(a, b float64) string {
 
 func lostText(d DeliveryResult) string {
 	s := fmt.Sprintf("lost %d of %d", d.Lost, d.Expected)
+	if d.Overloaded {
+		s = fmt.Sprintf("OVERLOADED, stopped after %d of %d sends; ", d.Sends, d.Planned) + s
+	}
+	if d.FailedButDelivered > 0 {
+		s += fmt.Sprintf(", %d events of failed sends delivered", d.FailedButDelivered)
+	}
 	if d.Dups > 0 {
 		s += fmt.Sprintf(", %d dup", d.Dups)
 	}
@@ -131,13 +137,15 @@ func (r *Results) rows() []row {
 				first = s.CPUPerEvent
 			}
 			out = append(out, row{fmt.Sprintf("fan-out: server CPU per delivered event, group of %d", s.GroupSize),
-				fmt.Sprintf("%.0f µs (%d events at %.0f msgs/s, lost %d)", s.CPUPerEvent, s.Events, s.Rate, s.Lost),
+				fmt.Sprintf("%.0f µs, %.0f µs above idle (%d events at %.0f msgs/s, lost %d)", s.CPUPerEvent, s.MarginalPerEvent, s.Events, s.Rate, s.Lost),
 				fmt.Sprintf("group of %d: %.0f µs", f.Sizes[0].GroupSize, first), ratio(s.CPUPerEvent, first)})
 		}
 		if k := len(f.Idle); k >= 2 {
-			out = append(out, row{fmt.Sprintf("fan-out, group of %d, with %d unrelated idle streams", f.Idle[k-1].GroupSize, f.Idle[k-1].IdleStreams),
-				fmt.Sprintf("%.0f µs per event", f.Idle[k-1].CPUPerEvent),
-				fmt.Sprintf("with %d idle streams: %.0f µs (target ratio ≤ 1.1)", f.Idle[0].IdleStreams, f.Idle[0].CPUPerEvent), fmt.Sprintf("%.2f", f.IdleRatio)})
+			a, z := f.Idle[0], f.Idle[k-1]
+			out = append(out, row{fmt.Sprintf("fan-out, group of %d, with %d unrelated idle streams", z.GroupSize, z.IdleStreams),
+				fmt.Sprintf("%.0f µs per event, %.0f µs above idle (idle: %.3f cores)", z.CPUPerEvent, z.MarginalPerEvent, z.IdleCores),
+				fmt.Sprintf("with %d idle streams: %.0f µs, %.0f µs above idle (target ratio ≤ 1.1)", a.IdleStreams, a.CPUPerEvent, a.MarginalPerEvent),
+				fmt.Sprintf("%.2f (above idle: %.2f)", f.IdleRatio, f.MarginalIdleRatio)})
 		}
 	}
 	var one *DeliveryResult

@@ -241,8 +241,17 @@ func (p *process) RSS() (int64, error) {
 const clockTick = 100
 
 // CPU returns the process's CPU time so far, utime+stime of /proc/PID/stat.
-func (p *process) CPU() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid()))
+func (p *process) CPU() (time.Duration, error) { return cpuOf(strconv.Itoa(p.Pid())) }
+
+// selfCPU returns the bench's own CPU time so far.
+func selfCPU() time.Duration {
+	d, _ := cpuOf("self")
+	return d
+}
+
+// cpuOf returns utime+stime of /proc/PID/stat.
+func cpuOf(pid string) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
 		return 0, err
 	}
