@@ -233,8 +233,8 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 		}
 	}
 	// Drain: wait for the expected events, or until none arrives for a while.
-	last, lastAt := set.got.Load(), time.Now()
-	for set.got.Load() < int64(expected) && time.Since(lastAt) < b.cfg.DrainQuiet && ctx.Err() == nil {
+	last, lastAt, drainStart := set.got.Load(), time.Now(), time.Now()
+	for set.got.Load() < int64(expected) && time.Since(lastAt) < b.cfg.DrainQuiet && time.Since(drainStart) < maxDrain && ctx.Err() == nil {
 		time.Sleep(20 * time.Millisecond)
 		if g := set.got.Load(); g != last {
 			last, lastAt = g, time.Now()
@@ -294,6 +294,9 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 	logf("  %s: %d sends (%d errors, %d late), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms; CPU: server %.2f, bench %.2f cores",
 		r.Name, r.Sends, r.SendErrors, r.LateSends, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max, r.ServerCores, r.ClientCores)
 }
+
+// maxDrain bounds how long a run waits for its events after its last response.
+const maxDrain = 60 * time.Second
 
 // uniformPlan is rate sends per second for d, round robin over the groups
 // in active, each group's members taking turns as its sender.

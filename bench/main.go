@@ -330,6 +330,7 @@ func runConfig(ctx context.Context, cfg config, stdout io.Writer) (*Results, err
 	res.Seconds = since().Seconds()
 	res.StreamsEndedEarly = streamsEndedEarly.Load()
 	for _, p := range b.servers {
+		res.ServerRefusals += p.Refusals()
 		n, first := p.Warnings()
 		res.ServerWarnings += n
 		for _, l := range first {

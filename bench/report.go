@@ -30,6 +30,7 @@ type Results struct {
 	Cluster              []ClusterRun     `json:"cluster,omitempty"`
 	StreamsEndedEarly    int64            `json:"streams_ended_early"`
 	ServerWarnings       int              `json:"server_warning_lines"`
+	ServerRefusals       float64          `json:"server_refusals"` // messenger_refusals_total over every server of the run
 	ServerWarningSamples []string         `json:"server_warning_samples,omitempty"`
 	Errors               []string         `json:"errors,omitempty"`
 }
@@ -173,9 +174,7 @@ func (r *Results) markdown() string {
 	for _, x := range r.rows() {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", x.Figure, x.Value, x.Baseline, x.Ratio)
 	}
-	if r.StreamsEndedEarly > 0 || r.ServerWarnings > 0 {
-		fmt.Fprintf(&b, "\nStreams ended by the server: %d · server WARN/ERROR log lines: %d\n", r.StreamsEndedEarly, r.ServerWarnings)
-	}
+	fmt.Fprintf(&b, "\nStreams ended by the server: %d · refusals (messenger_refusals_total): %.0f · server WARN/ERROR log lines: %d\n", r.StreamsEndedEarly, r.ServerRefusals, r.ServerWarnings)
 	for _, e := range r.Errors {
 		fmt.Fprintf(&b, "\nFAILED: %s\n", e)
 	}

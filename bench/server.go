@@ -60,8 +60,10 @@ type process struct {
 	exited   chan struct{}
 	// open counts the event streams the bench holds open on the process
 	// (see openCounted).
-	open    atomic.Int64
-	exitErr error
+	open atomic.Int64
+	// refusals is messenger_refusals_total (all limits) read just before Stop.
+	refusals float64
+	exitErr  error
 }
 
 // benchEnv is the server's environment for a bench run: every limit that
@@ -189,6 +191,13 @@ func (p *process) Warnings() (int, []string) {
 	return p.warnings, append([]string(nil), p.firstBad...)
 }
 
+// Refusals returns the refusals the process counted (read at Stop).
+func (p *process) Refusals() float64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.refusals
+}
+
 // Alive returns an error when the process has exited.
 func (p *process) Alive() error {
 	select {
@@ -199,8 +208,15 @@ func (p *process) Alive() error {
 	}
 }
 
-// Stop ends the process with SIGTERM (SIGKILL after 10 s) and waits for it.
+// Stop ends the process with SIGTERM (SIGKILL after 10 s) and waits for
+// it, having read its refusals count first.
 func (p *process) Stop() {
+	if p.Alive() == nil && p.URL != "" {
+		r := p.RefusalsTotal()
+		p.mu.Lock()
+		p.refusals = r
+		p.mu.Unlock()
+	}
 	p.mu.Lock()
 	p.stopping = true
 	p.mu.Unlock()
