@@ -30,8 +30,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // base is the bench's start; every time recorded is a monotonic offset from it.
@@ -60,6 +58,11 @@ type config struct {
 	NATS      string
 	Out       string
 	KeepDB    bool
+	// FreshUsers signs the users up again instead of cloning the template
+	// database that an earlier run left (see setup.go).
+	FreshUsers bool
+	// NoTemplate neither clones nor saves a template (the test's runs).
+	NoTemplate bool
 
 	Users            int
 	WriteConcurrency []int
@@ -153,6 +156,7 @@ type bench struct {
 	fanout    map[int]int // group size → group of users 0…size-1
 	runs      atomic.Int32
 	servers   []*process // every server started, for the warnings summary
+	setupNote string     // where the users came from
 }
 
 // nextRun returns a fresh run id (tagged into the content of its sends).
@@ -198,6 +202,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.NATS, "nats", cfg.NATS, "NATS URL for the cluster phase's nats bus")
 	fs.StringVar(&cfg.Out, "out", cfg.Out, "directory for results.json, report.html and table.md")
 	fs.BoolVar(&cfg.KeepDB, "keep-db", false, "keep the run's database")
+	fs.BoolVar(&cfg.FreshUsers, "fresh-users", false, "sign the users up again (and replace the template database of users and groups that later runs clone)")
 	users := fs.Int("users", 0, "users to sign up (default 1536, quick 64)")
 	wd := fs.Duration("write-duration", 0, "duration of each write run (default 5s, quick 1s)")
 	dd := fs.Duration("delivery-duration", 0, "duration of each open-loop delivery run (default 5s, quick 1s)")
@@ -285,18 +290,16 @@ func runConfig(ctx context.Context, cfg config, stdout io.Writer) (*Results, err
 		res.Machine.Server = "commit " + gitCommit(root)
 	}
 
-	dbURL, drop, err := createDatabase(ctx, cfg.PG, cfg.KeepDB, &res.Machine.Postgres)
+	t0 := time.Now()
+	drop, err := b.setup(ctx, &res.Machine.Postgres)
+	if drop != nil {
+		defer drop()
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer drop()
-	b.dbURL = dbURL
-
-	t0 := time.Now()
-	if err := b.setup(ctx); err != nil {
-		return nil, err
-	}
 	res.SetupSeconds = time.Since(t0).Seconds()
+	res.Setup = b.setupNote
 
 	var failed []string
 	for _, phase := range cfg.Phases {
@@ -350,87 +353,6 @@ func runConfig(ctx context.Context, cfg config, stdout io.Writer) (*Results, err
 		return res, fmt.Errorf("phases failed: %s", strings.Join(failed, ", "))
 	}
 	return res, nil
-}
-
-// setup signs up the run's users over the API and creates their groups: one
-// group of four per four consecutive users (the senders' conversations of
-// every phase but fan-out), and one group of users 0…size-1 per fan-out size.
-func (b *bench) setup(ctx context.Context) error {
-	srv, err := b.startServer(ctx, "memory", "setup server")
-	if err != nil {
-		return err
-	}
-	defer srv.Stop()
-	t0 := time.Now()
-	logf("setup: signing up %d users (argon2id, 4 concurrent)", b.cfg.Users)
-	users, err := signUpUsers(ctx, srv.URL, fmt.Sprintf("b%d_", os.Getpid()%100000), b.cfg.Users, 4, func(done int) {
-		logf("  setup: %d/%d users (%.1f/s)", done, b.cfg.Users, float64(done)/time.Since(t0).Seconds())
-	})
-	if err != nil {
-		return err
-	}
-	b.users = users
-	logf("setup: %d users signed up in %.1fs", len(users), time.Since(t0).Seconds())
-	var lists [][]int
-	for i := 0; i+4 <= len(users); i += 4 {
-		b.quartets = append(b.quartets, len(lists))
-		lists = append(lists, []int{i, i + 1, i + 2, i + 3})
-	}
-	for _, size := range b.cfg.FanoutSizes {
-		ms := make([]int, size)
-		for i := range ms {
-			ms[i] = i
-		}
-		b.fanout[size] = len(lists)
-		lists = append(lists, ms)
-	}
-	b.groupsAll, err = createGroups(ctx, srv.URL, users, lists, 8)
-	if err != nil {
-		return err
-	}
-	logf("setup: %d groups created; setup took %.1fs", len(lists), time.Since(t0).Seconds())
-	return srv.Alive()
-}
-
-// createDatabase creates messenger_bench_<pid>_<unix> on the server of
-// adminURL and returns its URL and a function that drops it (unless keep);
-// it stores the server's version in version.
-func createDatabase(ctx context.Context, adminURL string, keep bool, version *string) (string, func(), error) {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("PostgreSQL at %s: %w", redact(adminURL), err)
-	}
-	_ = conn.QueryRow(ctx, "SHOW server_version").Scan(version)
-	name := fmt.Sprintf("messenger_bench_%d_%d", os.Getpid(), time.Now().Unix())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		return "", nil, fmt.Errorf("create database %s: %w", name, err)
-	}
-	conn.Close(ctx)
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	logf("database %s created", name)
-	drop := func() {
-		if keep {
-			logf("database %s kept", name)
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, adminURL)
-		if err != nil {
-			logf("drop database %s: %v", name, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			logf("drop database %s: %v", name, err)
-		}
-	}
-	return u.String(), drop, nil
 }
 
 // redact hides a password in a URL.

@@ -20,6 +20,7 @@ type Results struct {
 	Started              string           `json:"started"`
 	Seconds              float64          `json:"seconds"`
 	SetupSeconds         float64          `json:"setup_seconds"`
+	Setup                string           `json:"setup"`
 	Machine              Machine          `json:"machine"`
 	Config               config           `json:"config"`
 	Write                []WriteResult    `json:"write,omitempty"`
@@ -169,7 +170,7 @@ func (r *Results) rows() []row {
 // markdown renders the table.
 func (r *Results) markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Server %s · %d cores · %s · PostgreSQL %s · run of %.0f s (setup %.0f s)\n\n", r.Machine.Server, r.Machine.Cores, r.Machine.GoVersion, r.Machine.Postgres, r.Seconds, r.SetupSeconds)
+	fmt.Fprintf(&b, "Server %s · %d cores · %s · PostgreSQL %s · run of %.0f s (setup %.0f s: %s)\n\n", r.Machine.Server, r.Machine.Cores, r.Machine.GoVersion, r.Machine.Postgres, r.Seconds, r.SetupSeconds, r.Setup)
 	b.WriteString("| figure | measured | baseline (same run) | ratio |\n|---|---|---|---|\n")
 	for _, x := range r.rows() {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", x.Figure, x.Value, x.Baseline, x.Ratio)
