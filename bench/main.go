@@ -14,6 +14,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -61,6 +62,8 @@ type config struct {
 	// FreshUsers signs the users up again instead of cloning the template
 	// database that an earlier run left (see setup.go).
 	FreshUsers bool
+	// Rerender names a results.json to render again instead of running.
+	Rerender string `json:"-"`
 	// NoTemplate neither clones nor saves a template (the test's runs).
 	NoTemplate bool
 
@@ -207,6 +210,7 @@ func parseFlags(args []string) (config, error) {
 	wd := fs.Duration("write-duration", 0, "duration of each write run (default 5s, quick 1s)")
 	dd := fs.Duration("delivery-duration", 0, "duration of each open-loop delivery run (default 5s, quick 1s)")
 	md := fs.Duration("mix-duration", 0, "duration of the realistic mix (default 10s, quick 2s)")
+	fs.StringVar(&cfg.Rerender, "report", "", "run nothing: print the table and write report.html again (into -out) from this results.json")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -252,6 +256,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	cfg, err := parseFlags(args)
 	if err != nil {
 		return err
+	}
+	if cfg.Rerender != "" {
+		j, err := os.ReadFile(cfg.Rerender)
+		if err != nil {
+			return err
+		}
+		var res Results
+		if err := json.Unmarshal(j, &res); err != nil {
+			return fmt.Errorf("%s: %w", cfg.Rerender, err)
+		}
+		return writeReport(&res, cfg.Out, stdout)
 	}
 	_, err = runConfig(ctx, cfg, stdout)
 	return err

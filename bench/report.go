@@ -111,7 +111,7 @@ func (r *Results) rows() []row {
 	}
 	if m := r.Mix; m != nil {
 		d := m.Delivery
-		out = append(out, row{"**realistic mix** " + d.Name, latText(d.Latency) + "; " + lostText(d),
+		out = append(out, row{"**realistic mix**: " + strings.TrimPrefix(d.Name, "mix: "), latText(d.Latency) + "; " + lostText(d),
 			fmt.Sprintf("its createMessage round trip: p50 %s p99 %s ms", ms(d.Send.P50), ms(d.Send.P99)), "p99 " + ratio(d.Latency.P99, d.Send.P99)})
 		out = append(out, row{"mix: event after the sender's own response", fmt.Sprintf("p50 %s p99 %s ms", ms(d.AfterResponse.P50), ms(d.AfterResponse.P99)), "—", "—"})
 		if m.Write != nil {
@@ -256,9 +256,10 @@ type cdfSeries struct {
 var palette = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"}
 
 // cdfChart draws the CDFs on a log latency axis (ms) against the fraction
-// of events, with a legend.
+// of events on a "nines" axis (0, 0.5, 0.9, 0.99, 0.999, 0.9999 equally
+// spaced from 0.9 on), so the tail percentiles are as readable as the median.
 func cdfChart(series []cdfSeries) string {
-	const W, H, L, R, T, B = 900, 420, 60, 20, 20, 50
+	const W, H, L, R, T, B = 900, 420, 60, 40, 20, 50
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range series {
 		for _, p := range s.Points {
@@ -273,7 +274,10 @@ func cdfChart(series []cdfSeries) string {
 		dhi = dlo + 1
 	}
 	x := func(v float64) float64 { return L + (math.Log10(v)-dlo)/(dhi-dlo)*(W-L-R) }
-	y := func(f float64) float64 { return T + (1-f)*(H-T-B) }
+	y := func(f float64) float64 {
+		nines := -math.Log10(math.Max(1-f, 1e-4)) // 0.9 → 1, 0.99 → 2 … 1 → 4
+		return T + (1-nines/4)*(H-T-B)
+	}
 	var b strings.Builder
 	legendH := 16 * len(series)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d">`, W, H+legendH+10)
@@ -281,11 +285,11 @@ func cdfChart(series []cdfSeries) string {
 		px := x(math.Pow(10, d))
 		fmt.Fprintf(&b, `<line class="grid" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/><text x="%.1f" y="%d" text-anchor="middle">%g ms</text>`, px, T, px, H-B, px, H-B+15, math.Pow(10, d))
 	}
-	for _, f := range []float64{0, 0.5, 0.9, 0.99, 1} {
+	for _, f := range []float64{0, 0.5, 0.9, 0.99, 0.999, 0.9999} {
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/><text x="%d" y="%.1f" text-anchor="end">%g</text>`, L, y(f), W-R, y(f), L-5, y(f)+4, f)
 	}
 	fmt.Fprintf(&b, `<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/><line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>`, L, H-B, W-R, H-B, L, T, L, H-B)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">latency (log scale)</text>`, (W+L)/2, H-B+35)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">latency (log scale); fraction of events at most that late</text>`, (W+L)/2, H-B+35)
 	for i, s := range series {
 		c := palette[i%len(palette)]
 		var pts []string

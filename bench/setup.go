@@ -10,7 +10,9 @@ package main
 // few MiB, instead of signing up again. Nothing is ever written behind the
 // server's back: the clone holds exactly what the server wrote. A template
 // older than 20 hours (tokens live 24) is replaced; -fresh-users replaces
-// it at once.
+// it at once, which is needed when the server binaries measured differ in
+// their migrations (a clone carries the schema of the binary that made it;
+// a newer binary migrates it further, an older one may refuse it).
 
 import (
 	"context"
