@@ -38,8 +38,13 @@ func (w testWriter) Write(p []byte) (int, error) {
 func TestQuickRun(t *testing.T) {
 	cfg := defaultConfig()
 	cfg.quick()
-	if u := os.Getenv("BENCH_POSTGRES"); u != "" {
-		cfg.PG = u
+	// Any database of the server does as the admin URL: the run creates
+	// and drops its own.
+	for _, env := range []string{"BENCH_POSTGRES", "MESSENGER_TEST_POSTGRES"} {
+		if u := os.Getenv(env); u != "" {
+			cfg.PG = u
+			break
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	conn, err := pgx.Connect(ctx, cfg.PG)

@@ -277,6 +277,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 func runConfig(ctx context.Context, cfg config, stdout io.Writer) (*Results, error) {
 	raiseFDLimit()
 	res := &Results{Started: time.Now().UTC().Format(time.RFC3339), Config: cfg, Machine: machineInfo()}
+	res.Config.PG, res.Config.NATS = redact(cfg.PG), redact(cfg.NATS) // no password in the results
 	b := &bench{cfg: cfg, fanout: map[int]int{}}
 	secret := make([]byte, 24)
 	_, _ = rand.Read(secret)
