@@ -153,6 +153,8 @@ type DeliveryResult struct {
 	// so that a run whose client was the bottleneck shows it.
 	ServerCores float64 `json:"server_cores"`
 	ClientCores float64 `json:"client_cores"`
+	// DBCores is the same of the PostgreSQL backends serving the run's database.
+	DBCores float64 `json:"db_cores"`
 }
 
 // runOpenLoop issues plan against sendURL (each send on time, in its own
@@ -183,6 +185,7 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 	var wg sync.WaitGroup
 	srvCPU0, _ := set.srv.CPU()
 	cliCPU0 := selfCPU()
+	db0 := b.dbSnapshot(ctx)
 	t0 := since()
 	late := 0
 	// The schedule stops when more sends are in flight than MaxBacklog of
@@ -245,6 +248,7 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 		srvCPU1, _ := set.srv.CPU()
 		r.ServerCores = (srvCPU1 - srvCPU0).Seconds() / span
 		r.ClientCores = (selfCPU() - cliCPU0).Seconds() / span
+		r.DBCores = db0.until(b.dbSnapshot(ctx)).Seconds() / (since() - t0).Seconds()
 	}
 	recs := set.harvest()
 	counts := make([]int, n)
@@ -291,8 +295,8 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 	r.Latency = summarize(lat, true)
 	r.AfterResponse = summarize(after, false)
 	r.Send = summarize(sendLat, false)
-	logf("  %s: %d sends (%d errors, %d late), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms; CPU: server %.2f, bench %.2f cores",
-		r.Name, r.Sends, r.SendErrors, r.LateSends, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max, r.ServerCores, r.ClientCores)
+	logf("  %s: %d sends (%d errors, %d late), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms; CPU: server %.2f, bench %.2f, database %.2f cores",
+		r.Name, r.Sends, r.SendErrors, r.LateSends, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max, r.ServerCores, r.ClientCores, r.DBCores)
 }
 
 // maxDrain bounds how long a run waits for its events after its last response.
@@ -414,7 +418,7 @@ func (b *bench) runMix(ctx context.Context) (*MixResult, error) {
 	}
 	c := min(32, len(b.quartets))
 	logf("mix: createMessage c=%d closed loop with %d streams open for %v", c, b.cfg.MixStreams, b.cfg.WriteDuration)
-	t := closedLoop(ctx, c, b.cfg.WriteDuration, func(ctx context.Context, w, i int) error {
+	t := b.measured(ctx, srv, c, b.cfg.WriteDuration, func(ctx context.Context, w, i int) error {
 		g := b.groupsAll[b.quartets[w]]
 		return send(ctx, srv.URL, b.users[g.Members[0]].Token, sendBody(g.ID, content(0, i)))
 	})

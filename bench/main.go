@@ -151,6 +151,7 @@ func (c *config) quick() {
 type bench struct {
 	cfg       config
 	dbURL     string
+	dbName    string
 	secret    string
 	serverBin string
 	users     []user
@@ -161,6 +162,9 @@ type bench struct {
 	servers   []*process // every server started, for the warnings summary
 	setupNote string     // where the users came from
 }
+
+// dbSnapshot snapshots the CPU time of the run database's backends.
+func (b *bench) dbSnapshot(ctx context.Context) dbCPU { return snapshotDBCPU(ctx, b.cfg.PG, b.dbName) }
 
 // nextRun returns a fresh run id (tagged into the content of its sends).
 func (b *bench) nextRun() int { return int(b.runs.Add(1)) }

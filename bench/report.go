@@ -84,13 +84,13 @@ func (r *Results) rows() []row {
 	ceiling := map[int]float64{} // one-statement tps by concurrency
 	for _, w := range r.Write {
 		ceiling[w.Concurrency] = w.OneStatement.PerSec
-		v := fmt.Sprintf("%.0f msgs/s, p50 %s p99 %s ms", w.Server.PerSec, ms(w.Server.Lat.P50), ms(w.Server.Lat.P99))
+		v := fmt.Sprintf("%.0f msgs/s, p50 %s p99 %s ms; cores: server %.2f, db %.2f", w.Server.PerSec, ms(w.Server.Lat.P50), ms(w.Server.Lat.P99), w.Server.ServerCores, w.Server.DBCores)
 		if w.Server.Errors > 0 {
 			v += fmt.Sprintf(" (%d errors)", w.Server.Errors)
 		}
 		out = append(out, row{
 			fmt.Sprintf("createMessage over HTTP, c = %d", w.Concurrency), v,
-			fmt.Sprintf("one statement via pgx: %.0f tps, p99 %s ms; bare INSERT: %.0f tps", w.OneStatement.PerSec, ms(w.OneStatement.Lat.P99), w.BareInsert.PerSec),
+			fmt.Sprintf("one statement via pgx: %.0f tps, p99 %s ms, db %.2f cores; bare INSERT: %.0f tps", w.OneStatement.PerSec, ms(w.OneStatement.Lat.P99), w.OneStatement.DBCores, w.BareInsert.PerSec),
 			ratio(w.Server.PerSec, w.OneStatement.PerSec),
 		})
 	}
@@ -102,7 +102,7 @@ func (r *Results) rows() []row {
 	}
 	for _, d := range r.Delivery {
 		f := fmt.Sprintf("delivery %s", d.Name)
-		v := latText(d.Latency) + "; " + lostText(d)
+		v := latText(d.Latency) + "; " + lostText(d) + fmt.Sprintf("; cores: server %.2f, db %.2f, bench %.2f", d.ServerCores, d.DBCores, d.ClientCores)
 		if l, ok := lean[fmt.Sprintf("%v/%d", d.Rate, d.Streams)]; ok && d.Selection != "lean" {
 			out = append(out, row{f, v, fmt.Sprintf("same without sender: p50 %s p99 %s ms", ms(l.Latency.P50), ms(l.Latency.P99)), "p50 " + ratio(d.Latency.P50, l.Latency.P50)})
 		} else {

@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // buildServer builds ./server into dir and returns the binary's path.
@@ -347,4 +349,46 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// dbCPU is a snapshot of the CPU time of the PostgreSQL backends serving
+// the run's database (from pg_stat_activity and /proc/PID/stat: PostgreSQL
+// runs on this machine), so that a run can show how much of the machine the
+// database took. Backends that end between two snapshots are not counted;
+// the servers keep theirs open (idle connections = open connections).
+type dbCPU map[int]time.Duration
+
+// snapshotDBCPU reads the CPU time of every backend connected to dbName.
+func snapshotDBCPU(ctx context.Context, adminURL, dbName string) dbCPU {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(ctx, "SELECT pid FROM pg_stat_activity WHERE datname = $1", dbName)
+	if err != nil {
+		return nil
+	}
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return nil
+	}
+	out := dbCPU{}
+	for _, pid := range pids {
+		if d, err := cpuOf(strconv.Itoa(int(pid))); err == nil {
+			out[int(pid)] = d
+		}
+	}
+	return out
+}
+
+// until returns the CPU time the backends of later used since s.
+func (s dbCPU) until(later dbCPU) time.Duration {
+	var d time.Duration
+	for pid, t := range later {
+		d += t - s[pid] // a backend new since s counts whole
+	}
+	return d
 }

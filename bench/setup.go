@@ -72,6 +72,7 @@ func (b *bench) setup(ctx context.Context, version *string) (func(), error) {
 	defer admin.Close(context.Background())
 	_ = admin.QueryRow(ctx, "SHOW server_version").Scan(version)
 	name := fmt.Sprintf("messenger_bench_%d_%d", os.Getpid(), time.Now().Unix())
+	b.dbName = name
 	if b.dbURL, err = dbURLOf(b.cfg.PG, name); err != nil {
 		return nil, err
 	}
