@@ -131,10 +131,12 @@ type DeliveryResult struct {
 	// LateSends counts sends issued more than 10 ms after their scheduled time
 	// (the client could not keep the schedule).
 	LateSends int `json:"late_sends"`
-	Expected  int `json:"events_expected"`
-	Received  int `json:"events_received"`
-	Lost      int `json:"events_lost"`
-	Dups      int `json:"events_duplicated"`
+	// MaxLag is how far (ms) the schedule loop fell behind at worst.
+	MaxLag   float64 `json:"max_schedule_lag_ms"`
+	Expected int     `json:"events_expected"`
+	Received int     `json:"events_received"`
+	Lost     int     `json:"events_lost"`
+	Dups     int     `json:"events_duplicated"`
 	// FailedButDelivered counts events of sends whose createMessage failed
 	// (e.g. timed out) but whose message was stored and delivered anyway.
 	FailedButDelivered int `json:"events_of_failed_sends"`
@@ -186,8 +188,17 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 	srvCPU0, _ := set.srv.CPU()
 	cliCPU0 := selfCPU()
 	db0 := b.dbSnapshot(ctx)
+	// Every request body is built before the clock starts, so the schedule
+	// loop only sleeps and starts goroutines; the content carries the send's
+	// run, index and scheduled time (unix ns).
+	bodies := make([][]byte, n)
+	wall := time.Now()
+	for i, p := range plan {
+		bodies[i] = sendBody(b.groupsAll[p.group].ID, fmt.Sprintf("bench|%d|%d|%d", run, i, wall.Add(p.at).UnixNano()))
+	}
 	t0 := since()
 	late := 0
+	var maxLag time.Duration
 	// The schedule stops when more sends are in flight than MaxBacklog of
 	// its own duration (at least 256): the server is overloaded, and going
 	// on would only grow the queue (and the run's duration) without bound.
@@ -207,11 +218,13 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 		}
 		if wait := t0 + p.at - since(); wait > 0 {
 			time.Sleep(wait)
-		} else if wait < -10*time.Millisecond {
-			late++
+		} else {
+			maxLag = max(maxLag, -wait)
+			if wait < -10*time.Millisecond {
+				late++
+			}
 		}
-		g := b.groupsAll[p.group]
-		body := sendBody(g.ID, content(run, i))
+		body := bodies[i]
 		token := b.users[p.sender].Token
 		start[i] = since()
 		inFlight.Add(1)
@@ -286,6 +299,7 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 	}
 	r.Planned, r.Sends, r.SendErrors, r.LateSends = len(start0), n, int(errs.Load()), late
 	r.Overloaded = n < len(start0)
+	r.MaxLag = float64(maxLag) / 1e6
 	if f, ok := firstErr.Load().(string); ok {
 		r.FirstError = truncate(f, 200)
 	}
@@ -295,8 +309,8 @@ func (b *bench) runOpenLoop(ctx context.Context, sendURL string, set *streamSet,
 	r.Latency = summarize(lat, true)
 	r.AfterResponse = summarize(after, false)
 	r.Send = summarize(sendLat, false)
-	logf("  %s: %d sends (%d errors, %d late), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms; CPU: server %.2f, bench %.2f, database %.2f cores",
-		r.Name, r.Sends, r.SendErrors, r.LateSends, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max, r.ServerCores, r.ClientCores, r.DBCores)
+	logf("  %s: %d sends (%d errors, %d late, lag ≤ %.0f ms), events %d/%d (lost %d), delivery p50 %.2f p99 %.2f p99.9 %.2f max %.1f ms; CPU: server %.2f, bench %.2f, database %.2f cores",
+		r.Name, r.Sends, r.SendErrors, r.LateSends, r.MaxLag, r.Received, r.Expected, r.Lost, r.Latency.P50, r.Latency.P99, r.Latency.P999, r.Latency.Max, r.ServerCores, r.ClientCores, r.DBCores)
 }
 
 // maxDrain bounds how long a run waits for its events after its last response.

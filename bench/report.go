@@ -111,7 +111,8 @@ func (r *Results) rows() []row {
 	}
 	if m := r.Mix; m != nil {
 		d := m.Delivery
-		out = append(out, row{"**realistic mix**: " + strings.TrimPrefix(d.Name, "mix: "), latText(d.Latency) + "; " + lostText(d),
+		out = append(out, row{"**realistic mix**: " + strings.TrimPrefix(d.Name, "mix: "),
+			latText(d.Latency) + "; " + lostText(d) + fmt.Sprintf("; cores: server %.2f, db %.2f, bench %.2f", d.ServerCores, d.DBCores, d.ClientCores),
 			fmt.Sprintf("its createMessage round trip: p50 %s p99 %s ms", ms(d.Send.P50), ms(d.Send.P99)), "p99 " + ratio(d.Latency.P99, d.Send.P99)})
 		out = append(out, row{"mix: event after the sender's own response", fmt.Sprintf("p50 %s p99 %s ms", ms(d.AfterResponse.P50), ms(d.AfterResponse.P99)), "—", "—"})
 		if m.Write != nil {
