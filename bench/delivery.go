@@ -352,8 +352,34 @@ func selectionName(sel string) string {
 	return "lean"
 }
 
+// deliveryOwners returns the owners of n streams for the delivery phase and
+// the groups that send: the first A users (A = n, at most DeliveryActive and
+// half the users, a multiple of four) hold one stream each and send in their
+// groups of four, so every message reaches four streams whatever n is; the
+// other n−A streams are held by the other users, who receive nothing. So
+// the runs at 1,000 and 8,000 streams differ only in how many streams are
+// open, not in the work per message (the realistic mix is the phase where
+// every stream receives).
+func (b *bench) deliveryOwners(n int) (owners, groups []int) {
+	a := min(n, b.cfg.DeliveryActive, len(b.users)/2)
+	a -= a % 4
+	for i := range a {
+		owners = append(owners, i)
+	}
+	for i := range n - a {
+		owners = append(owners, a+i%(len(b.users)-a))
+	}
+	for _, g := range b.quartets {
+		if b.groupsAll[g].Members[3] < a {
+			groups = append(groups, g)
+		}
+	}
+	return owners, groups
+}
+
 // runDelivery runs the delivery phase: for each stream count and each
-// selection, one set of streams, and on it one open-loop run per rate.
+// selection, one set of streams (see deliveryOwners), and on it one
+// open-loop run per rate.
 func (b *bench) runDelivery(ctx context.Context) ([]DeliveryResult, error) {
 	srv, err := b.startServer(ctx, "memory", "server")
 	if err != nil {
@@ -363,11 +389,11 @@ func (b *bench) runDelivery(ctx context.Context) ([]DeliveryResult, error) {
 	var out []DeliveryResult
 	for _, n := range b.cfg.DeliveryStreams {
 		for _, sel := range []string{selectionLean, selectionChat} {
-			set, err := b.openStreamSet(ctx, srv, b.spread(n), sel, fmt.Sprintf("delivery %d streams %s", n, selectionName(sel)))
+			owners, active := b.deliveryOwners(n)
+			set, err := b.openStreamSet(ctx, srv, owners, sel, fmt.Sprintf("delivery %d streams %s", n, selectionName(sel)))
 			if err != nil {
 				return nil, err
 			}
-			active := b.activeGroups(set)
 			for _, rate := range b.cfg.DeliveryRates {
 				r := DeliveryResult{Name: fmt.Sprintf("%d/s, %d streams, %s", int(rate), n, selectionName(sel)), Streams: n, Selection: selectionName(sel), Rate: rate}
 				b.runOpenLoop(ctx, srv.URL, set, b.uniformPlan(rate, b.cfg.DeliveryDuration, active), &r)

@@ -73,6 +73,7 @@ type config struct {
 	DeliveryStreams  []int
 	DeliveryRates    []float64
 	DeliveryDuration time.Duration
+	DeliveryActive   int // users that hold one stream each and send in the delivery phase (see deliveryOwners)
 	DrainQuiet       time.Duration
 	MaxBacklog       time.Duration // an open-loop schedule stops with more than this much of it in flight
 	MixStreams       int
@@ -104,6 +105,7 @@ func defaultConfig() config {
 		DeliveryStreams:  []int{1000, 8000},
 		DeliveryRates:    []float64{100, 1000},
 		DeliveryDuration: 5 * time.Second,
+		DeliveryActive:   1000,
 		DrainQuiet:       5 * time.Second,
 		MaxBacklog:       3 * time.Second,
 		MixStreams:       8000,
