@@ -71,6 +71,7 @@ func TestQuickRun(t *testing.T) {
 	cfg.FanoutIdle = []int{5, 20}
 	cfg.FanoutEvents = 100
 	cfg.FanoutDuration = 500 * time.Millisecond
+	cfg.FanoutIdleWindow = 200 * time.Millisecond
 	cfg.ClusterBuses = []string{"postgres"} // NATS is not needed by the tests
 	cfg.ClusterStreams = 20
 	cfg.ClusterRate = 40
