@@ -48,7 +48,9 @@ check-generated: generate check-ide
 # The load tool (bench/): the real server as its own process against a fresh
 # database on the local PostgreSQL (and NATS for the two-instance phase);
 # prints one table, writes bench/out/results.json and report.html. E.g.
-# BENCHFLAGS='-quick', '-phases write,mix' or '-server-bin old/messenger'.
+# BENCHFLAGS='-quick', '-phases write,mix' or '-server-bin old/messenger -out bench/out/before';
+# then `go run ./bench -report bench/out/results.json -compare bench/out/before/results.json`
+# prints the two runs side by side.
 BENCHFLAGS ?=
 bench:
 	$(GO) run ./bench $(BENCHFLAGS)

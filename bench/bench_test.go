@@ -133,6 +133,9 @@ func TestQuickRun(t *testing.T) {
 	if res.StreamsEndedEarly != 0 {
 		t.Errorf("%d streams ended by the server", res.StreamsEndedEarly)
 	}
+	if cmp := compareMarkdown(res, res); strings.Count(cmp, "\n") < len(res.rows())+3 {
+		t.Errorf("compare table too short:\n%s", cmp)
+	}
 	for _, f := range []string{"results.json", "report.html", "table.md"} {
 		if st, err := os.Stat(filepath.Join(cfg.Out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)

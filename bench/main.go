@@ -62,8 +62,10 @@ type config struct {
 	// FreshUsers signs the users up again instead of cloning the template
 	// database that an earlier run left (see setup.go).
 	FreshUsers bool
-	// Rerender names a results.json to render again instead of running.
+	// Rerender names a results.json to render again instead of running;
+	// Compare an earlier one to show beside it.
 	Rerender string `json:"-"`
+	Compare  string `json:"-"`
 	// NoTemplate neither clones nor saves a template (the test's runs).
 	NoTemplate bool
 
@@ -217,6 +219,7 @@ func parseFlags(args []string) (config, error) {
 	dd := fs.Duration("delivery-duration", 0, "duration of each open-loop delivery run (default 5s, quick 1s)")
 	md := fs.Duration("mix-duration", 0, "duration of the realistic mix (default 10s, quick 2s)")
 	fs.StringVar(&cfg.Rerender, "report", "", "run nothing: print the table and write report.html again (into -out) from this results.json")
+	fs.StringVar(&cfg.Compare, "compare", "", "with -report AFTER.json: print one table of this results.json (before) beside AFTER, figure by figure, and write compare.md into -out")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -263,19 +266,43 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Compare != "" && cfg.Rerender == "" {
+		return errors.New("-compare BEFORE.json needs -report AFTER.json")
+	}
 	if cfg.Rerender != "" {
-		j, err := os.ReadFile(cfg.Rerender)
+		res, err := loadResults(cfg.Rerender)
 		if err != nil {
 			return err
 		}
-		var res Results
-		if err := json.Unmarshal(j, &res); err != nil {
-			return fmt.Errorf("%s: %w", cfg.Rerender, err)
+		if cfg.Compare != "" {
+			before, err := loadResults(cfg.Compare)
+			if err != nil {
+				return err
+			}
+			md := compareMarkdown(before, res)
+			fmt.Fprint(stdout, md)
+			if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(cfg.Out, "compare.md"), []byte(md), 0o644)
 		}
-		return writeReport(&res, cfg.Out, stdout)
+		return writeReport(res, cfg.Out, stdout)
 	}
 	_, err = runConfig(ctx, cfg, stdout)
 	return err
+}
+
+// loadResults reads a results.json.
+func loadResults(path string) (*Results, error) {
+	j, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var res Results
+	if err := json.Unmarshal(j, &res); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &res, nil
 }
 
 // runConfig is the whole bench: setup, the selected phases, the report;

@@ -346,3 +346,30 @@ func rssChart(sides []IdleSide) string {
 	b.WriteString("</svg>")
 	return b.String()
 }
+
+// compareMarkdown is one table of two runs' figures side by side, matched
+// by figure name (a figure only one run has shows "—" on the other side).
+func compareMarkdown(before, after *Results) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Before: server %s, %s · after: server %s, %s\n\n", before.Machine.Server, before.Started, after.Machine.Server, after.Started)
+	b.WriteString("| figure | before | after | ratio before | ratio after |\n|---|---|---|---|---|\n")
+	prev := map[string]row{}
+	for _, x := range before.rows() {
+		prev[x.Figure] = x
+	}
+	seen := map[string]bool{}
+	for _, x := range after.rows() {
+		seen[x.Figure] = true
+		p, ok := prev[x.Figure]
+		if !ok {
+			p = row{Value: "—", Ratio: "—"}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", x.Figure, p.Value, x.Value, p.Ratio, x.Ratio)
+	}
+	for _, p := range before.rows() {
+		if !seen[p.Figure] {
+			fmt.Fprintf(&b, "| %s | %s | — | %s | — |\n", p.Figure, p.Value, p.Ratio)
+		}
+	}
+	return b.String()
+}
