@@ -1,7 +1,7 @@
 # The messenger's everyday commands. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all generate build run test test-clients lint check-generated bench fuzz ide check-ide test-ide web check-web test-web
+.PHONY: all generate build run test test-clients lint check-generated bench bench-micro fuzz ide check-ide test-ide web check-web test-web
 
 all: lint test
 
@@ -45,8 +45,25 @@ check-generated: generate check-ide check-web
 	@untracked=$$(git status --porcelain -- graph client clients/gql | grep '^??' || true); \
 	if [ -n "$$untracked" ]; then echo "$$untracked"; echo "generate left untracked files"; exit 1; fi
 
+# The load tool (bench/): the real server as its own process against a fresh
+# database on the local PostgreSQL (and NATS for the two-instance phase);
+# prints one table, writes bench/out/results.json and report.html. E.g.
+# BENCHFLAGS='-quick', '-phases write,mix' or '-server-bin old/messenger -out bench/out/before';
+# then `go run ./bench -report bench/out/results.json -compare bench/out/before/results.json`
+# prints the two runs side by side.
+BENCHFLAGS ?=
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench $(BENCHFLAGS)
+
+# The Go micro-benchmarks (testing.B): the hub's publish path and the bus
+# event codec, the write path, the document limits; six counts each so that
+# two runs compare with benchstat. The output is also kept in bench/out/micro.txt.
+MICRO_PKGS ?= ./internal/pubsub/ ./internal/chat/ ./graph/
+MICROFLAGS ?= -count 6
+bench-micro:
+	@mkdir -p bench/out
+	@{ $(GO) test -run '^$$' -bench . -benchmem $(MICROFLAGS) $(MICRO_PKGS); echo $$? > bench/out/micro.status; } | tee bench/out/micro.txt; \
+	exit $$(cat bench/out/micro.status)
 
 # Every fuzz target for FUZZTIME each (go test fuzzes one target per run): a
 # count of inputs rather than a duration, because a duration can end in the

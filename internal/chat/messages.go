@@ -252,6 +252,12 @@ const createMessageSQL = `WITH conv AS (
 SELECT msg.seq AS message_seq, stored.user_id, stored.seq, numbered.username, numbered.display_name, numbered.created_at
 FROM stored JOIN numbered ON numbered.id = stored.user_id, msg`
 
+// CreateMessageStatement returns createMessageSQL, the one PostgreSQL
+// statement of CreateMessage (named arguments @id, @conv, @sender, @content,
+// @client, @at, @kind), so that the load tool can run the same write
+// directly against the database as its baseline.
+func CreateMessageStatement() string { return createMessageSQL }
+
 // writeMessageInOneStatement does CreateMessage's writes on PostgreSQL with
 // createMessageSQL and returns the events to publish.
 func (s *Service) writeMessageInOneStatement(ctx context.Context, msg *Message) ([]Event, error) {
