@@ -16,7 +16,8 @@ import (
 // its message and code, an error of the GraphQL layer itself (parsing,
 // validation) is kept as it is (without suggestions of schema names in
 // production), and anything else becomes a generic INTERNAL_SERVER_ERROR
-// whose detail goes only to the log.
+// whose detail goes only to the log (at debug level when the client
+// cancelled the request, else as an error).
 func presentError(ctx context.Context, logger *slog.Logger, err error, production bool) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 	if e, ok := errors.AsType[*chat.Error](err); ok {
@@ -34,7 +35,13 @@ func presentError(ctx context.Context, logger *slog.Logger, err error, productio
 		}
 		return gqlErr
 	}
-	logger.ErrorContext(ctx, "graphql: unexpected error", "path", gqlErr.Path.String(), "err", err)
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The client went away (a stream closed while an event was being
+		// resolved): nobody reads the answer, and nothing failed.
+		logger.DebugContext(ctx, "graphql: cancelled by the client", "path", gqlErr.Path.String(), "err", err)
+	} else {
+		logger.ErrorContext(ctx, "graphql: unexpected error", "path", gqlErr.Path.String(), "err", err)
+	}
 	gqlErr.Message = "internal server error"
 	gqlErr.Err = nil
 	gqlErr.Extensions = map[string]any{"code": chat.CodeInternal}
