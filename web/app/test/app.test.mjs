@@ -281,7 +281,13 @@ try {
   await click(alice, button("Send"));
   await waitText(bob, "almost there");
   await bob.waitForFunction(() => document.querySelector(".typing")?.textContent === "", { polling: 100 });
-  step("typing: bob saw alice typing, then her message and no indicator");
+  // She types again and stops without sending: the indicator goes when it expires.
+  await alice.type(field("Message"), "hm");
+  await bob.waitForFunction(() => document.querySelector(".typing")?.textContent === "Alice is typing…", { polling: 100 });
+  await alice.$eval(field("Message"), (el) => el.select());
+  await alice.keyboard.press("Backspace");
+  await bob.waitForFunction(() => document.querySelector(".typing")?.textContent === "", { polling: 200 });
+  step("typing: bob saw alice typing, then her message and no indicator; again, until it expired");
 
   // Alice edits a message and deletes her last one: Bob sees both live, his list too.
   const unreadOne = await seqOf(alice, "unread one");
@@ -310,6 +316,7 @@ try {
   step("alice's edit and delete reached bob live; his tabs' lists show the last message deleted");
 
   // A message Bob sends offline: an optimistic bubble, then sent once.
+  const streamsBeforeSecondCut = bob.streams.length;
   await offline(bob);
   await bob.waitForFunction(() => !navigator.onLine);
   await send(bob, "typed while offline");
@@ -322,7 +329,11 @@ try {
   const once = (list) => list.filter((t) => t === "typed while offline").length;
   check(once(await texts(alice)) === 1, `alice sees it ${once(await texts(alice))} times`);
   check(once(await texts(bob)) === 1, `bob sees it ${once(await texts(bob))} times`);
-  step("the message sent offline arrived once");
+  // Typing events (no cursor) came since the first cut: the resume still names the last cursor.
+  const resumedAgain = bob.streams.slice(streamsBeforeSecondCut).filter((body) => body.includes("conversationEvents("));
+  check(resumedAgain.length > 0 && resumedAgain.every((body) => /"after":"[^"]+"/.test(body)),
+    `bob's second resume: ${JSON.stringify(resumedAgain)}`);
+  step("the message sent offline arrived once; the stream resumed from its cursor again");
 
   // Older messages load on scroll: 40 more from Alice, then Bob's second
   // tab opens the conversation (its newest page) and scrolls to the top.

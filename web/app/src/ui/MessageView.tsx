@@ -7,7 +7,7 @@ import { conversationName } from "../state/conversations";
 import { deleteMessage, editMessage, loadOlder } from "../state/messages";
 import { discard, retry, send } from "../state/outbox";
 import { readBy } from "../state/receipts";
-import { sent, typers, typing } from "../state/typing";
+import { sent, stoppedTyping, typers, typing } from "../state/typing";
 import { state, type Conversation, type Message, type Pending } from "../store";
 import { Members } from "./Members";
 
@@ -256,6 +256,7 @@ function Composer({ conversationId }: { conversationId: string }) {
         onInput={(e) => {
           setText(e.currentTarget.value);
           if (e.currentTarget.value.trim()) typing(conversationId);
+          else stoppedTyping(conversationId);
         }}
         onKeyDown={(e) => {
           if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
