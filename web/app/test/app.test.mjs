@@ -7,9 +7,13 @@
 // Alice and Bob each have a browser context (Bob two tabs of his). They sign
 // up, chat, Bob's network is cut (CDP network emulation) while Alice sends
 // three messages, and Bob sees exactly those three once restored; unread
-// counts agree between Bob's tabs after one of them reads; a message Bob
-// sends offline arrives once; older messages load on scroll; axe-core finds
-// no serious or critical violation; no request leaves the origin. It writes
+// counts agree between Bob's tabs after one of them reads, and so do the
+// read ticks of his messages; Alice sees hers ticked once he read them; Bob
+// sees Alice typing, until her message, and again until it expires; her edit
+// and delete reach him live; a message Bob sends offline arrives once; older
+// messages load on scroll; Carol joins for a group that Alice creates,
+// renames and removes her from, Bob adds her back and she leaves; axe-core
+// finds no serious or critical violation; no request leaves the origin. It writes
 // screenshots to test/screenshots/ and prints the measures (never asserted)
 // as "MEASURE name value" lines.
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
