@@ -303,6 +303,8 @@ try {
   await axe(alice, "editing a message");
   await shot(alice, "editing");
   await click(alice, button("Save"));
+  await alice.waitForFunction((sel) => document.activeElement?.closest(sel) && document.activeElement.textContent === "Edit",
+    { polling: 100 }, bubble(unreadOne)); // the keyboard's focus is back on "Edit"
   await bob.waitForSelector(`${bubble(unreadOne)}[data-edited="true"]`);
   check((await bob.$eval(`${bubble(unreadOne)} .text`, (el) => el.textContent)) === "unread one, edited", "bob has not the edit");
   check((await bob.$eval(`${bubble(unreadOne)} .edited`, (el) => el.textContent)) === "edited", "bob sees no edited mark");

@@ -2,7 +2,7 @@
 // (older ones load when scrolled to the top, or with the button there; the
 // viewer's own can be edited and deleted, and show a read tick), the
 // optimistic bubbles of our unsent ones, who is typing, and the message box.
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { conversationName } from "../state/conversations";
 import { deleteMessage, editMessage, loadOlder } from "../state/messages";
 import { discard, retry, send } from "../state/outbox";
@@ -103,6 +103,13 @@ function Bubble({
   const group = conversation?.kind === "GROUP";
   const readers = m.mine && !m.deletedAt ? readBy(conversation, m.seq) : [];
   const deleted = !!m.deletedAt;
+  // Back from the edit form (saved or cancelled), the keyboard's focus returns to "Edit".
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (wasEditing.current && !editing) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   return (
     <li
       class={`msg${m.mine ? " mine" : ""}${deleted ? " deleted" : ""}`}
@@ -133,7 +140,7 @@ function Bubble({
       </span>
       {m.mine && !deleted && !editing ? (
         <span class="tools">
-          <button type="button" class="secondary small" onClick={() => setEditing(true)}>
+          <button type="button" class="secondary small" ref={editButton} onClick={() => setEditing(true)}>
             Edit
           </button>
           <button type="button" class="secondary small" onClick={() => void deleteMessage(m)}>
