@@ -15,12 +15,11 @@ function setMarker(conversationId: string, userId: string, seq: number): void {
 
 /** Reads the other members' markers of a conversation (again). */
 export async function loadReaders(conversationId: string): Promise<void> {
+  // Kept from now: an event that comes before the answer counts too (markers only move forward).
+  if (!state.readers.has(conversationId)) state.readers.set(conversationId, new Map());
   const res = await client.query(ReadMarkersDocument, { id: conversationId }).toPromise();
   const markers = res.data?.conversation?.readMarkers;
   if (!markers) return;
-  update((s) => {
-    if (!s.readers.has(conversationId)) s.readers.set(conversationId, new Map());
-  });
   for (const r of markers) if (r.user.id !== state.me?.id) setMarker(conversationId, r.user.id, r.lastReadSeq);
 }
 
