@@ -76,7 +76,8 @@ func TestWebApp(t *testing.T) {
 
 // TestWebAppInBrowser runs web/app/test/app.test.mjs (puppeteer-core
 // driving headless Chromium: two users chat, a network cut and resume, unread
-// counts across tabs, a message sent offline, axe-core) against the real
+// counts and read ticks across tabs, typing, live edits and deletes, a group's
+// members and title, a message sent offline, axe-core) against the real
 // server. It needs node, a Chromium (MESSENGER_TEST_CHROMIUM, default
 // /usr/bin/chromium) and `npm ci` in web/app; without them it is skipped,
 // except when CI is set (.ci/run installs them). Its output has the

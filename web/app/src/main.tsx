@@ -12,6 +12,7 @@ function route(): void {
   const m = /^#\/c\/(.+)$/.exec(location.hash);
   const id = m ? decodeURIComponent(m[1]) : "";
   update((s) => {
+    if (id && id !== s.openId) s.notice = ""; // a notice of the last screen (a group left, a failed edit) goes
     s.openId = id;
   });
   if (id && state.me) {

@@ -38,6 +38,10 @@ export interface State {
   outbox: Pending[];
   /** The conversation on screen (the URL's #/c/<id>), or "". */
   openId: string;
+  /** Other members' read markers (user id → lastReadSeq) of the conversations opened here. */
+  readers: Map<string, Map<string, number>>;
+  /** Who is typing, by conversation: user id → the user and when to stop showing it. */
+  typing: Map<string, Map<string, { user: User; until: number }>>;
   /** Whether the live stream is connected. */
   online: boolean;
   notice: string;
@@ -50,6 +54,8 @@ export const state: State = {
   conversationsLoaded: false,
   messages: new Map(),
   outbox: [],
+  readers: new Map(),
+  typing: new Map(),
   openId: "",
   online: true,
   notice: "",

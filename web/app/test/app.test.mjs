@@ -7,9 +7,13 @@
 // Alice and Bob each have a browser context (Bob two tabs of his). They sign
 // up, chat, Bob's network is cut (CDP network emulation) while Alice sends
 // three messages, and Bob sees exactly those three once restored; unread
-// counts agree between Bob's tabs after one of them reads; a message Bob
-// sends offline arrives once; older messages load on scroll; axe-core finds
-// no serious or critical violation; no request leaves the origin. It writes
+// counts agree between Bob's tabs after one of them reads, and so do the
+// read ticks of his messages; Alice sees hers ticked once he read them; Bob
+// sees Alice typing, until her message, and again until it expires; her edit
+// and delete reach him live; a message Bob sends offline arrives once; older
+// messages load on scroll; Carol joins for a group that Alice creates,
+// renames and removes her from, Bob adds her back and she leaves; axe-core
+// finds no serious or critical violation; no request leaves the origin. It writes
 // screenshots to test/screenshots/ and prints the measures (never asserted)
 // as "MEASURE name value" lines.
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -100,6 +104,19 @@ async function newTab(context, label) {
   return page;
 }
 
+/** The data-seq of the message whose text is text (-1 when none). */
+const seqOf = (page, text) =>
+  page.$$eval(`${messages} li[data-seq]`, (els, t) =>
+    Number(els.find((e) => e.querySelector(".text")?.textContent === t)?.dataset.seq ?? -1), text);
+const bubble = (seq) => `${messages} li[data-seq="${seq}"]`;
+const typingText = (page) => page.$eval(".typing", (el) => el.textContent).catch(() => "");
+/** Clicks the button named name inside the element of selector (hovered first: its tools show then). */
+async function clickIn(page, selector, name) {
+  const el = await page.waitForSelector(selector);
+  await el.hover();
+  const b = await el.waitForSelector(button(name));
+  await b.click();
+}
 const texts = (page) =>
   page.$$eval(`${messages} li[data-seq] .text`, (els) => els.map((e) => e.textContent));
 const waitText = (page, text) =>
@@ -249,7 +266,63 @@ try {
   check((await bob2.title()) === "messenger", `bob's second tab's title is ${await bob2.title()}`);
   step(`bob's tabs agreed on ${agreed} unread, then on 0 after the first one read`);
 
+  // Read ticks: Alice sees hers read once Bob read them; Bob his, which she read on screen.
+  const unreadTwo = await seqOf(alice, "unread two");
+  await alice.waitForSelector(`${bubble(unreadTwo)}[data-read="true"]`);
+  const hiAlice = await seqOf(bob, "hi alice");
+  await bob.waitForSelector(`${bubble(hiAlice)}[data-read="true"]`);
+  check((await alice.$$eval(`${messages} li[data-read]`, (els) => els.every((e) => e.dataset.read === "true"))),
+    "alice has an unread tick on a message bob read");
+  step("read ticks: alice sees bob read hers, bob sees alice read his");
+
+  // Typing: Alice types without sending; Bob sees it, and it goes when her message comes.
+  await click(alice, field("Message"));
+  await alice.type(field("Message"), "almost there");
+  await bob.waitForFunction(() => document.querySelector(".typing")?.textContent === "Alice is typing…", { polling: 100 });
+  check((await bob.$eval(".typing", (el) => el.getAttribute("role"))) === "status", "the typing indicator is no status");
+  check((await typingText(alice)) === "", `alice sees "${await typingText(alice)}" of herself`);
+  await shot(bob, "typing");
+  await click(alice, button("Send"));
+  await waitText(bob, "almost there");
+  await bob.waitForFunction(() => document.querySelector(".typing")?.textContent === "", { polling: 100 });
+  // She types again and stops without sending: the indicator goes when it expires.
+  await alice.type(field("Message"), "hm");
+  await bob.waitForFunction(() => document.querySelector(".typing")?.textContent === "Alice is typing…", { polling: 100 });
+  await alice.$eval(field("Message"), (el) => el.select());
+  await alice.keyboard.press("Backspace");
+  await bob.waitForFunction(() => document.querySelector(".typing")?.textContent === "", { polling: 200 });
+  step("typing: bob saw alice typing, then her message and no indicator; again, until it expired");
+
+  // Alice edits a message and deletes her last one: Bob sees both live, his list too.
+  const unreadOne = await seqOf(alice, "unread one");
+  await clickIn(alice, bubble(unreadOne), "Edit");
+  const editField = field("Edit message");
+  await alice.waitForSelector(editField);
+  await alice.$eval(editField, (el) => el.select());
+  await alice.type(editField, "unread one, edited");
+  await axe(alice, "editing a message");
+  await shot(alice, "editing");
+  await click(alice, button("Save"));
+  await alice.waitForFunction((sel) => document.activeElement?.closest(sel) && document.activeElement.textContent === "Edit",
+    { polling: 100 }, bubble(unreadOne)); // the keyboard's focus is back on "Edit"
+  await bob.waitForSelector(`${bubble(unreadOne)}[data-edited="true"]`);
+  check((await bob.$eval(`${bubble(unreadOne)} .text`, (el) => el.textContent)) === "unread one, edited", "bob has not the edit");
+  check((await bob.$eval(`${bubble(unreadOne)} .edited`, (el) => el.textContent)) === "edited", "bob sees no edited mark");
+  const almost = await seqOf(alice, "almost there");
+  await clickIn(alice, bubble(almost), "Delete");
+  await bob.waitForSelector(`${bubble(almost)}[data-deleted="true"]`);
+  check((await bob.$eval(bubble(almost), (el) => el.textContent)).includes("message deleted"), "bob sees no tombstone");
+  check(!(await bob.$(`${bubble(almost)} .text`)), "bob still sees the deleted content");
+  for (const page of [bob, bob2]) {
+    await page.waitForFunction((sel, id) => document.querySelector(`${sel} li[data-id="${id}"] .last`)?.textContent === "Alice: message deleted",
+      { polling: 100 }, conversations, conv);
+  }
+  await alice.waitForSelector(`${bubble(almost)}[data-deleted="true"]`);
+  await shot(bob, "edit-delete");
+  step("alice's edit and delete reached bob live; his tabs' lists show the last message deleted");
+
   // A message Bob sends offline: an optimistic bubble, then sent once.
+  const streamsBeforeSecondCut = bob.streams.length;
   await offline(bob);
   await bob.waitForFunction(() => !navigator.onLine);
   await send(bob, "typed while offline");
@@ -262,7 +335,11 @@ try {
   const once = (list) => list.filter((t) => t === "typed while offline").length;
   check(once(await texts(alice)) === 1, `alice sees it ${once(await texts(alice))} times`);
   check(once(await texts(bob)) === 1, `bob sees it ${once(await texts(bob))} times`);
-  step("the message sent offline arrived once");
+  // Typing events (no cursor) came since the first cut: the resume still names the last cursor.
+  const resumedAgain = bob.streams.slice(streamsBeforeSecondCut).filter((body) => body.includes("conversationEvents("));
+  check(resumedAgain.length > 0 && resumedAgain.every((body) => /"after":"[^"]+"/.test(body)),
+    `bob's second resume: ${JSON.stringify(resumedAgain)}`);
+  step("the message sent offline arrived once; the stream resumed from its cursor again");
 
   // Older messages load on scroll: 40 more from Alice, then Bob's second
   // tab opens the conversation (its newest page) and scrolls to the top.
@@ -292,6 +369,13 @@ try {
     `after scrolling up bob's second tab shows seqs ${all} (first page ${firstPage})`);
   step(`older messages loaded on scroll: ${firstPage} then ${all.length}`);
 
+  // Bob's two tabs agree on the read ticks of his messages (Alice read them on screen).
+  const bobsOwn = await bob.$$eval(`${messages} li[data-read]`, (els) => els.map((e) => `${e.dataset.seq}:${e.dataset.read}`));
+  const bobsOwn2 = await bob2.$$eval(`${messages} li[data-read]`, (els) => els.map((e) => `${e.dataset.seq}:${e.dataset.read}`));
+  check(bobsOwn.length >= 2 && JSON.stringify(bobsOwn) === JSON.stringify(bobsOwn2) && bobsOwn.every((r) => r.endsWith(":true")),
+    `bob's tabs' read ticks: ${bobsOwn} / ${bobsOwn2}`);
+  step(`bob's two tabs agree on the read ticks of his ${bobsOwn.length} messages`);
+
   // Time to first message: a fresh tab opened on the conversation.
   const bob3 = await newTab(bobContext, "bob tab 3");
   await bob3.goto(`${appURL}#/c/${encodeURIComponent(conv)}`, { waitUntil: "load" });
@@ -303,6 +387,73 @@ try {
   measure("first_message_ms", Math.round(marks.message), "ms");
   measure("first_render_logged_in_ms", Math.round(marks.render), "ms");
   await bob3.close();
+
+  // A group: Alice creates it with Bob and Carol; it reaches their lists live
+  // with its first message; she renames it and removes Carol; Bob adds her
+  // back; Carol leaves.
+  names.carol = `carol_${run}`;
+  const carolContext = await browser.createBrowserContext();
+  const carol = await newTab(carolContext, "carol");
+  await signUp(carol, names.carol, "Carol");
+  await alice.bringToFront();
+  await click(alice, ".new-group summary");
+  await alice.type(field("Group title"), "Lunch");
+  await alice.type(field("Members"), `${names.bob}, ${names.carol}`);
+  await click(alice, button("Create group"));
+  await alice.waitForFunction((c) => location.hash.startsWith("#/c/") && location.hash !== `#/c/${encodeURIComponent(c)}`, {}, conv);
+  const group = decodeURIComponent((await alice.evaluate(() => location.hash)).slice(4));
+  await send(alice, "lunch at noon?");
+  await waitText(alice, "lunch at noon?");
+  await carol.waitForSelector(`${conversations} li[data-id="${group}"][data-unread="1"]`);
+  await bob.waitForSelector(`${conversations} li[data-id="${group}"]`);
+  step(`alice created group ${group}; it reached bob's and carol's lists live`);
+
+  await click(alice, ".members-panel summary");
+  await alice.waitForSelector(`[aria-label="Members"] li[data-username="${names.carol}"]`);
+  await axe(alice, "members panel");
+  await shot(alice, "group-members");
+  await alice.type(field("New title"), "Friday lunch");
+  await click(alice, button("Rename"));
+  const nameIn = (page, id) =>
+    page.$eval(`${conversations} li[data-id="${id}"] .name`, (el) => el.textContent).catch(() => "");
+  await bob.waitForFunction((sel, id) => document.querySelector(`${sel} li[data-id="${id}"] .name`)?.textContent === "Friday lunch",
+    { polling: 100 }, conversations, group);
+  await carol.waitForFunction((sel, id) => document.querySelector(`${sel} li[data-id="${id}"] .name`)?.textContent === "Friday lunch",
+    { polling: 100 }, conversations, group);
+  step("the rename reached bob's and carol's lists live");
+
+  await click(alice, button("Remove Carol"));
+  await carol.waitForFunction((sel, id) => !document.querySelector(`${sel} li[data-id="${id}"]`), { polling: 100 }, conversations, group);
+  await alice.waitForFunction((n) => !document.querySelector(`[aria-label="Members"] li[data-username="${n}"]`), { polling: 100 }, names.carol);
+  step("alice removed carol: the group left carol's list");
+
+  // Bob, not the owner, adds Carol back: no rename or remove for him.
+  await bob.bringToFront();
+  await click(bob, `${conversations} li[data-id="${group}"] a`);
+  await waitText(bob, "lunch at noon?");
+  await click(bob, ".members-panel summary");
+  check(!(await bob.$(button("Rename"))) && !(await bob.$(button("Remove Alice"))), "bob may rename or remove");
+  await bob.type(field("Username to add"), names.carol);
+  await click(bob, button("Add member"));
+  await carol.waitForSelector(`${conversations} li[data-id="${group}"]`);
+  check((await nameIn(carol, group)) === "Friday lunch", `carol's list names the group ${await nameIn(carol, group)}`);
+  await alice.waitForSelector(`[aria-label="Members"] li[data-username="${names.carol}"]`);
+  await bob.setViewport({ width: 390, height: 780 });
+  await shot(bob, "group-phone");
+  await axe(bob, "group at phone width");
+  await bob.setViewport({ width: 1000, height: 640 });
+  step("bob added carol back: the group is in her list again, with its new title");
+
+  // Carol opens it and leaves.
+  await carol.bringToFront();
+  await click(carol, `${conversations} li[data-id="${group}"] a`);
+  await waitText(carol, "lunch at noon?");
+  await click(carol, ".members-panel summary");
+  await click(carol, button("Leave"));
+  await carol.waitForFunction((sel, id) => !document.querySelector(`${sel} li[data-id="${id}"]`), { polling: 100 }, conversations, group);
+  await carol.waitForSelector("::-p-text(Choose a conversation)");
+  await alice.waitForFunction((n) => !document.querySelector(`[aria-label="Members"] li[data-username="${n}"]`), { polling: 100 }, names.carol);
+  step("carol left: gone from her list and from alice's members");
 
   // Log out ends the session in every tab of the browser.
   await bob.bringToFront();

@@ -1,11 +1,27 @@
 // What arrives live, as the state modules see it, whatever the stream that
 // carries it: each feature module registers its handler here, and the stream
-// module (live/stream.ts) only translates its results into LiveEvents.
-// The conversation life cycle (issue 10) adds event types here (edited,
-// deleted, read, typing, members) and a stream over conversationEvents.
-import type { Message } from "../store";
+// module (live/stream.ts) only translates its results into LiveEvents (one
+// per ConversationEvent type of the API's conversationEvents).
+import type { Conversation, Message, User } from "../store";
 
-export type LiveEvent = { type: "messageCreated"; message: Message };
+export type LiveEvent =
+  | { type: "messageCreated"; message: Message }
+  | { type: "messageEdited"; message: Message }
+  | { type: "messageDeleted"; message: Message }
+  /** A member's read marker moved; unreadCount is the viewer's after it. */
+  | { type: "read"; conversationId: string; userId: string; lastReadSeq: number; unreadCount: number }
+  /** Members joined or left; conversation is null when the viewer is no longer in it. */
+  | {
+      type: "members";
+      conversationId: string;
+      conversation: Conversation | null;
+      added: User[];
+      removed: User[];
+      by: User;
+    }
+  | { type: "renamed"; conversationId: string; title: string }
+  /** Ephemeral: show until ms milliseconds from now (expiresAt - at). */
+  | { type: "typing"; conversationId: string; user: User; ms: number };
 
 type Handler = (event: LiveEvent) => void;
 

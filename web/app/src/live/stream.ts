@@ -1,5 +1,6 @@
-// The live stream: one messageCreated subscription over graphql-sse, resumed
-// from its last cursor. graphql-sse retries a dropped connection by itself
+// The live stream: one conversationEvents subscription over graphql-sse,
+// resumed from its last cursor (typing events carry none, so they leave it
+// where it is: api.ts). graphql-sse retries a dropped connection by itself
 // with `after` at the last cursor (api.ts); this module also restarts it when
 // the browser comes back online (having ended it when the browser went
 // offline) or a page that slept becomes visible again (a laptop's lid: the
@@ -8,9 +9,9 @@
 // the state modules to read their snapshots again (live/events.ts onResync):
 // the stream only carries what happens from its start.
 import { client, errorCode, type StreamContext } from "../api";
-import { MessageCreatedDocument } from "../gql/graphql";
+import { ConversationEventsDocument, type ConversationEventsSubscription } from "../gql/graphql";
 import { update } from "../store";
-import { emitLiveEvent, emitResync } from "./events";
+import { emitLiveEvent, emitResync, type LiveEvent } from "./events";
 
 type Subscription = ReturnType<ReturnType<typeof client.subscription>["subscribe"]>;
 
@@ -45,7 +46,7 @@ function start(): void {
     },
   };
   current = client
-    .subscription(MessageCreatedDocument, { after: cursor || null }, context)
+    .subscription(ConversationEventsDocument, { after: cursor || null }, context)
     .subscribe((result) => {
       if (mine !== generation) return;
       if (result.error) {
@@ -58,9 +59,47 @@ function start(): void {
         retryTimer = setTimeout(start, 3_000); // graphql-sse gave up: start again
         return;
       }
-      const message = result.data?.messageCreated;
-      if (message) emitLiveEvent({ type: "messageCreated", message });
+      const event = result.data && translate(result.data.conversationEvents);
+      if (event) emitLiveEvent(event);
     });
+}
+
+/** The API's event as the state modules see it (null for a kind this app does not know). */
+function translate(e: ConversationEventsSubscription["conversationEvents"]): LiveEvent | null {
+  switch (e.__typename) {
+    case "MessageCreatedEvent":
+      return { type: "messageCreated", message: e.message };
+    case "MessageEditedEvent":
+      return { type: "messageEdited", message: e.message };
+    case "MessageDeletedEvent":
+      return { type: "messageDeleted", message: e.message };
+    case "ReadMarkerMovedEvent":
+      return {
+        type: "read",
+        conversationId: e.conversationId,
+        userId: e.marker.user.id,
+        lastReadSeq: e.marker.lastReadSeq,
+        unreadCount: e.unreadCount,
+      };
+    case "ParticipantsChangedEvent":
+      return {
+        type: "members",
+        conversationId: e.conversationId,
+        conversation: e.conversation ?? null,
+        added: e.added,
+        removed: e.removed,
+        by: e.by,
+      };
+    case "ConversationRenamedEvent":
+      return { type: "renamed", conversationId: e.conversationId, title: e.title };
+    case "TypingEvent": {
+      // The server's own clock on both ends: this tab's clock may be off.
+      const ms = Date.parse(e.expiresAt) - Date.parse(e.at);
+      return { type: "typing", conversationId: e.conversationId, user: e.user, ms: Number.isFinite(ms) && ms > 0 ? ms : 5_000 };
+    }
+    default:
+      return null;
+  }
 }
 
 let running = false;

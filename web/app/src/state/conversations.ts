@@ -1,8 +1,9 @@
 // The conversation list: loaded from the API, kept current by live events
-// (last message, activity order, unread counts), marked read when on screen,
-// and the unread total in the tab's title. Tabs of the same browser tell
-// each other of their reads over a BroadcastChannel, since the API has no
-// read event yet (issue 10 adds one: then apply it here instead).
+// (last message, its edits and deletion, activity order, unread counts from
+// the viewer's own ReadMarkerMovedEvents, which reach every tab and device,
+// members and titles; a conversation the viewer left or was removed from
+// goes, one first heard of is read whole), marked read when on screen, and
+// the unread total in the tab's title.
 import type { OperationResult } from "@urql/core";
 import { client } from "../api";
 import {
@@ -13,12 +14,19 @@ import {
   StartDirectDocument,
   type ConversationsQuery,
 } from "../gql/graphql";
-import { onLiveEvent, onResync } from "../live/events";
+import { onLiveEvent, onResync, type LiveEvent } from "../live/events";
 import { state, update, type Conversation, type Message } from "../store";
+import { fresher } from "./messages";
 
-const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("messenger-reads") : null;
+/** Conversations the viewer is no longer in: an answer still on its way does not bring one back. */
+const gone = new Set<string>();
 
-type ReadNews = { userId: string | undefined; conversationId: string; lastReadSeq: number };
+/** The newer of two last messages: the one of higher seq, or the fresher state of the same one. */
+function newerLast(a: Message | null | undefined, b: Message | null | undefined): Message | null {
+  if (!a || !b) return a ?? b ?? null;
+  if (a.id === b.id) return fresher(a, b);
+  return b.seq > a.seq ? b : a;
+}
 
 /** Merges what the server said of c into the list; counters never go back. */
 export function applyConversation(c: Conversation): void {
@@ -30,14 +38,13 @@ export function applyConversation(c: Conversation): void {
     }
     const lastSeq = Math.max(old.lastSeq, c.lastSeq);
     const lastReadSeq = Math.min(lastSeq, Math.max(old.lastReadSeq, c.lastReadSeq));
-    const newer = c.lastSeq >= old.lastSeq ? c : old;
     s.conversations.set(c.id, {
       ...c,
       lastSeq,
       lastReadSeq,
       unreadCount: lastSeq - lastReadSeq,
-      lastMessage: newer.lastMessage,
-      lastActivityAt: newer.lastActivityAt > c.lastActivityAt ? newer.lastActivityAt : c.lastActivityAt,
+      lastMessage: newerLast(old.lastMessage, c.lastMessage),
+      lastActivityAt: old.lastActivityAt > c.lastActivityAt ? old.lastActivityAt : c.lastActivityAt,
     });
   });
 }
@@ -101,7 +108,6 @@ export async function markRead(conversationId: string): Promise<void> {
   const read = res.data?.markConversationAsRead;
   if (!read) return;
   setRead(conversationId, read.lastReadSeq);
-  channel?.postMessage({ userId: state.me?.id, conversationId, lastReadSeq: read.lastReadSeq } satisfies ReadNews);
 }
 
 function setRead(conversationId: string, lastReadSeq: number): void {
@@ -113,36 +119,78 @@ function setRead(conversationId: string, lastReadSeq: number): void {
   });
 }
 
-channel?.addEventListener("message", (e: MessageEvent<ReadNews>) => {
-  if (e.data.userId === state.me?.id) setRead(e.data.conversationId, e.data.lastReadSeq);
-});
-
-async function fetchConversation(id: string): Promise<void> {
-  const res = await client.query(ConversationDocument, { id }).toPromise();
-  if (res.data?.conversation) applyConversation(res.data.conversation);
+/**
+ * The viewer's marker moved (in this tab, another or another device): the
+ * event's unreadCount is the count after it, so the server's newest seq then
+ * was lastReadSeq + unreadCount.
+ */
+function onOwnRead(conversationId: string, lastReadSeq: number, unreadCount: number): void {
+  update((s) => {
+    const c = s.conversations.get(conversationId);
+    if (!c) return;
+    const lastSeq = Math.max(c.lastSeq, lastReadSeq + unreadCount);
+    const read = Math.max(c.lastReadSeq, lastReadSeq);
+    s.conversations.set(conversationId, { ...c, lastSeq, lastReadSeq: read, unreadCount: lastSeq - read });
+  });
 }
 
-function onMessage(m: Message): void {
+const fetching = new Set<string>();
+
+/** Reads a conversation this tab has not heard of yet. */
+async function fetchConversation(id: string): Promise<void> {
+  if (fetching.has(id)) return;
+  fetching.add(id);
+  const res = await client.query(ConversationDocument, { id }).toPromise();
+  fetching.delete(id);
+  if (res.data?.conversation && !gone.has(id)) applyConversation(res.data.conversation);
+}
+
+/** The viewer is no longer in conversationId: it goes from the list (and the screen). */
+function forget(conversationId: string, notice: string): void {
+  gone.add(conversationId);
+  update((s) => {
+    s.conversations.delete(conversationId);
+    if (s.openId === conversationId) {
+      s.openId = "";
+      s.notice = notice;
+      if (location.hash) history.replaceState(null, "", location.pathname);
+    }
+  });
+}
+
+function onMembers(e: Extract<LiveEvent, { type: "members" }>): void {
+  if (e.conversation) {
+    gone.delete(e.conversationId); // added (again)
+    applyConversation(e.conversation);
+    return;
+  }
+  const c = state.conversations.get(e.conversationId);
+  const name = c ? conversationName(c) : "the group";
+  forget(e.conversationId, e.by.id === state.me?.id ? `You left ${name}.` : `${e.by.displayName} removed you from ${name}.`);
+}
+
+/** A new message, or a new state (edit, tombstone) of one: the last message may be it. */
+function onMessage(m: Message, created: boolean): void {
   const c = state.conversations.get(m.conversationId);
   if (!c) {
     void fetchConversation(m.conversationId); // new to this tab: read it whole
     return;
   }
-  if (m.seq > c.lastSeq) {
+  const lastMessage = newerLast(c.lastMessage, m);
+  update((s) => {
+    const lastSeq = Math.max(c.lastSeq, m.seq);
     // The sender's own message marks the conversation read for them.
-    const lastReadSeq = m.mine ? m.seq : c.lastReadSeq;
-    update((s) =>
-      s.conversations.set(c.id, {
-        ...c,
-        lastMessage: m,
-        lastSeq: m.seq,
-        lastReadSeq,
-        unreadCount: m.seq - lastReadSeq,
-        lastActivityAt: m.createdAt > c.lastActivityAt ? m.createdAt : c.lastActivityAt,
-      }),
-    );
-  }
-  if (isOnScreen(m.conversationId)) void markRead(m.conversationId);
+    const lastReadSeq = created && m.mine ? Math.max(c.lastReadSeq, m.seq) : c.lastReadSeq;
+    s.conversations.set(c.id, {
+      ...c,
+      lastMessage,
+      lastSeq,
+      lastReadSeq,
+      unreadCount: lastSeq - lastReadSeq,
+      lastActivityAt: created && m.createdAt > c.lastActivityAt ? m.createdAt : c.lastActivityAt,
+    });
+  });
+  if (created && isOnScreen(m.conversationId)) void markRead(m.conversationId);
 }
 
 /** Starts or finds the direct conversation with username; returns its id. */
@@ -169,7 +217,28 @@ export function syncTitle(): void {
 }
 
 onLiveEvent((e) => {
-  if (e.type === "messageCreated") onMessage(e.message);
+  switch (e.type) {
+    case "messageCreated":
+    case "messageEdited":
+    case "messageDeleted":
+      onMessage(e.message, e.type === "messageCreated");
+      return;
+    case "members":
+      onMembers(e);
+      return;
+    case "typing":
+      return; // ephemeral: not worth reading a conversation for
+  }
+  if (!state.conversations.has(e.conversationId)) {
+    void fetchConversation(e.conversationId);
+    return;
+  }
+  if (e.type === "read" && e.userId === state.me?.id) onOwnRead(e.conversationId, e.lastReadSeq, e.unreadCount);
+  if (e.type === "renamed")
+    update((s) => {
+      const c = s.conversations.get(e.conversationId);
+      if (c) s.conversations.set(c.id, { ...c, title: e.title });
+    });
 });
 onResync(() => {
   if (state.me) void loadConversations();

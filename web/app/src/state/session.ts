@@ -33,6 +33,8 @@ function end(): void {
     s.conversationsLoaded = false;
     s.messages = new Map();
     s.outbox = [];
+    s.readers = new Map();
+    s.typing = new Map();
     s.openId = "";
   });
   if (location.hash) history.replaceState(null, "", location.pathname);

@@ -35,7 +35,9 @@ export function Sidebar() {
                   </span>
                 ) : null}
                 <span class="last">
-                  {last ? `${last.mine ? "You" : last.sender.displayName}: ${last.content}` : "No messages yet"}
+                  {last
+                    ? `${last.mine ? "You" : last.sender.displayName}: ${last.deletedAt ? "message deleted" : last.content}`
+                    : "No messages yet"}
                 </span>
               </a>
             </li>
