@@ -89,8 +89,12 @@ func benchEnv(o serverOptions) []string {
 		"MESSENGER_HASH_CONCURRENCY=2",
 		"MESSENGER_HASH_WAIT=5m",
 	}
-	for _, kv := range os.Environ() { // PATH, HOME…, but none of the server's own settings
-		if !strings.HasPrefix(kv, "MESSENGER_") && !strings.HasPrefix(kv, "DATABASE_URL=") {
+	// PATH, HOME…, but none of the server's own settings, except the
+	// profiler's address: `MESSENGER_DEBUG_ADDR=127.0.0.1:6060 make bench
+	// BENCHFLAGS=-phases=mix` lets go tool pprof watch a phase's server (one
+	// phase at a time: the cluster phase's two servers would share the port).
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MESSENGER_") && !strings.HasPrefix(kv, "DATABASE_URL=") || strings.HasPrefix(kv, "MESSENGER_DEBUG_ADDR=") {
 			env = append(env, kv)
 		}
 	}

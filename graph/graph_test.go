@@ -338,6 +338,7 @@ func TestMessageSenderCostsNoStatement(t *testing.T) {
 			return a.counter.n.Load() - before
 		}
 		bare, withSender := send(`{ id }`), send(`{ id sender { id username displayName } }`)
+		t.Logf("createMessage: %d statements", bare)
 		if withSender != bare {
 			t.Fatalf("createMessage ran %d statements with the sender selected, %d without", withSender, bare)
 		}
