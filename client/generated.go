@@ -469,7 +469,7 @@ func (v *ConversationEventsConversationEventsMessageEditedEvent) GetMessage() Me
 // ConversationEventsConversationEventsParticipantsChangedEvent includes the requested fields of the GraphQL type ParticipantsChangedEvent.
 // The GraphQL type's documentation follows.
 //
-// Members joined or left a group. For a viewer who left or was removed, it is the last event of the conversation.
+// Members joined or left a group, or a conversation was created (every member added). For a viewer who left or was removed, it is the last event of the conversation.
 type ConversationEventsConversationEventsParticipantsChangedEvent struct {
 	Typename       *string   `json:"__typename"`
 	ConversationId string    `json:"conversationId"`

@@ -1260,7 +1260,7 @@ type ReadMarkerMovedEvent implements ConversationEvent {
   unreadCount: Int!
 }
 
-"Members joined or left a group. For a viewer who left or was removed, it is the last event of the conversation."
+"Members joined or left a group, or a conversation was created (every member added). For a viewer who left or was removed, it is the last event of the conversation."
 type ParticipantsChangedEvent implements ConversationEvent {
   conversationId: ID!
   at: Time!

@@ -216,7 +216,7 @@ func TestConversationEventsTyping(t *testing.T) {
 		if next.String() != `MessageCreatedEvent 1 "typed"` || next.Cursor == "" {
 			t.Fatalf("bob got %s", next)
 		}
-		replay := p.openEvents(t, bob, map[string]any{"a": chat.EventCursor(bobID, 0)})
+		replay := p.openEvents(t, bob, map[string]any{"a": chat.EventCursor(bobID, 1)}) // after the group's creation
 		if got := replay.lifeEvent(t); got.String() != next.String() || got.Cursor != next.Cursor {
 			t.Fatalf("replay: %s", got)
 		}

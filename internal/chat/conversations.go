@@ -35,8 +35,10 @@ JOIN participants p ON p.conversation_id = c.id AND p.user_id = ?`
 
 // StartDirectConversation returns the one direct conversation between the
 // viewer and the user called username, creating it if needed. Concurrent
-// calls from either side yield the same conversation. NOT_FOUND for an
-// unknown username, BAD_USER_INPUT for the viewer's own.
+// calls from either side yield the same conversation. Creating it writes a
+// participants_changed event (both added) to both users' streams, so that
+// their devices show it at once. NOT_FOUND for an unknown username,
+// BAD_USER_INPUT for the viewer's own.
 func (s *Service) StartDirectConversation(ctx context.Context, viewerID, username string) (*Conversation, error) {
 	other, err := s.UserByUsername(ctx, username)
 	if err != nil {
@@ -52,20 +54,27 @@ func (s *Service) StartDirectConversation(ctx context.Context, viewerID, usernam
 	slices.Sort(pair)
 	key := pair[0] + ":" + pair[1]
 	now := database.Now()
+	var events []Event
 	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		conv := &Conversation{ID: newID(), Kind: KindDirect, DirectKey: &key, LastActivityAt: now, CreatedAt: now}
 		res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "direct_key"}}, DoNothing: true}).Create(conv)
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error // created before, by either side
 		}
-		return tx.Create([]Participant{
+		err := tx.Create([]Participant{
 			{ConversationID: conv.ID, UserID: pair[0], JoinedAt: now},
 			{ConversationID: conv.ID, UserID: pair[1], JoinedAt: now},
 		}).Error
+		if err != nil {
+			return err
+		}
+		events, err = s.appendEvents(tx, participantsChanged(conv.ID, viewerID, pair, nil), pair)
+		return err
 	})
 	if err != nil {
 		return nil, internal("start direct conversation", err)
 	}
+	s.publish(ctx, events)
 	var convs []*Conversation
 	err = s.conn(ctx).Raw(viewerConversationSQL+" WHERE c.direct_key = ?", viewerID, key).Scan(&convs).Error
 	if err != nil {
@@ -85,8 +94,9 @@ type CreateGroupInput struct {
 
 // CreateGroupConversation creates a group of the viewer and the named users.
 // The title must be 1-100 characters; the group must have 2-256 members, the
-// creator included (repeated names count once). BAD_USER_INPUT for invalid
-// input or unknown usernames.
+// creator included (repeated names count once). Every member gets a
+// participants_changed event (all of them added), so that their devices show
+// the group at once. BAD_USER_INPUT for invalid input or unknown usernames.
 func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, in CreateGroupInput) (*Conversation, error) {
 	title, ok := cleanName(in.Title)
 	if n := utf8.RuneCountInString(title); !ok || n < 1 || n > MaxTitleLength {
@@ -135,15 +145,22 @@ func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, 
 	for i, id := range members {
 		participants[i] = Participant{ConversationID: conv.ID, UserID: id, JoinedAt: now}
 	}
+	var events []Event
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(conv).Error; err != nil {
 			return err
 		}
-		return tx.Create(participants).Error
+		if err := tx.Create(participants).Error; err != nil {
+			return err
+		}
+		var err error
+		events, err = s.appendEvents(tx, participantsChanged(conv.ID, viewerID, members, nil), members)
+		return err
 	})
 	if err != nil {
 		return nil, internal("create group", err)
 	}
+	s.publish(ctx, events)
 	return conv, nil
 }
 

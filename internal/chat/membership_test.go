@@ -227,3 +227,57 @@ func (f *fixture) stored(t *testing.T, viewer *chat.User, conv *chat.Conversatio
 	}
 	return page.Messages
 }
+
+// A new conversation reaches its members' streams at once, before any
+// message: one participants_changed event each, with every member added.
+func TestCreationIsAnEvent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(db)
+		ctx := context.Background()
+		alice, bob, carol := f.user(t, "alice"), f.user(t, "bob"), f.user(t, "carol")
+		created := func(u *chat.User, conversationID string, members ...*chat.User) {
+			t.Helper()
+			var found []chat.Event
+			for _, ev := range f.stream(t, u.ID) {
+				if ev.ConversationID == conversationID {
+					found = append(found, ev)
+				}
+			}
+			if len(found) != 1 || found[0].Kind != chat.EventKindParticipantsChanged || found[0].Data == nil ||
+				found[0].Data.UserID != alice.ID || len(found[0].Data.Removed) != 0 {
+				t.Fatalf("%s's events of the conversation: %+v", u.Username, found)
+			}
+			want := make([]string, len(members))
+			for i, m := range members {
+				want[i] = m.ID
+			}
+			slices.Sort(want)
+			got := slices.Sorted(slices.Values(found[0].Data.Added))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: added %v, want %v", u.Username, got, want)
+			}
+		}
+		g := f.group(t, alice, "Team", "bob", "carol")
+		for _, u := range []*chat.User{alice, bob, carol} {
+			created(u, g.ID, alice, bob, carol)
+		}
+		published := len(f.pub.all())
+		d, err := f.svc.StartDirectConversation(ctx, alice.ID, "bob")
+		if err != nil {
+			t.Fatal(err)
+		}
+		created(alice, d.ID, alice, bob)
+		created(bob, d.ID, alice, bob)
+		if n := len(f.pub.all()) - published; n != 2 {
+			t.Fatalf("published %d events for the direct conversation, want 2", n)
+		}
+		// Starting it again (from either side) finds it and writes nothing.
+		if _, err := f.svc.StartDirectConversation(ctx, bob.ID, "alice"); err != nil {
+			t.Fatal(err)
+		}
+		created(alice, d.ID, alice, bob)
+		if n := len(f.pub.all()) - published; n != 2 {
+			t.Fatalf("starting the conversation again published %d more events", n-2)
+		}
+	})
+}

@@ -49,20 +49,21 @@ func TestCreateMessage(t *testing.T) {
 			if len(seqs) != n {
 				t.Fatalf("got %d messages, want %d", len(seqs), n)
 			}
+			// Each user's stream: the conversation's creation, then the n messages.
 			for _, u := range []*chat.User{alice, bob} {
 				var eventSeqs []int64
 				db.Table("user_events").Where("user_id = ?", u.ID).Order("seq").Pluck("seq", &eventSeqs)
-				if len(eventSeqs) != n || eventSeqs[0] != 1 || eventSeqs[n-1] != n {
-					t.Fatalf("%s: event seqs not 1..%d: %v", u.Username, n, eventSeqs)
+				if len(eventSeqs) != n+1 || eventSeqs[0] != 1 || eventSeqs[n] != n+1 {
+					t.Fatalf("%s: event seqs not 1..%d: %v", u.Username, n+1, eventSeqs)
 				}
 				var eventSeq int64
 				db.Table("users").Where("id = ?", u.ID).Pluck("event_seq", &eventSeq)
-				if eventSeq != n {
-					t.Fatalf("%s: users.event_seq = %d, want %d", u.Username, eventSeq, n)
+				if eventSeq != n+1 {
+					t.Fatalf("%s: users.event_seq = %d, want %d", u.Username, eventSeq, n+1)
 				}
 			}
-			if got := len(f.pub.all()); got != 2*n {
-				t.Fatalf("published %d events, want %d", got, 2*n)
+			if got := len(f.pub.all()); got != 2*n+2 {
+				t.Fatalf("published %d events, want %d", got, 2*n+2)
 			}
 			c, _ := f.svc.Conversation(ctx, alice.ID, conv.ID)
 			if c.LastSeq != n || c.LastMessageID == nil {

@@ -57,6 +57,7 @@ type streamFixture struct {
 	gate       *gate
 	alice, bob *chat.User
 	conv       *chat.Conversation
+	start      int64 // bob's last seq once the conversation exists
 }
 
 func newStreamFixture(t *testing.T, db *database.DB, hubBuffer int) *streamFixture {
@@ -75,6 +76,7 @@ func newStreamFixture(t *testing.T, db *database.DB, hubBuffer int) *streamFixtu
 	if f.conv, err = f.svc.StartDirectConversation(ctx, f.alice.ID, "bob"); err != nil {
 		t.Fatal(err)
 	}
+	f.start = f.bobLast(t)
 	return f
 }
 
@@ -197,7 +199,7 @@ func TestStreamReplaysThenGoesLive(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		f := newStreamFixture(t, db, 0)
 		stored := f.send(t, 3, "before")
-		r := f.run(t, 1, nil) // bob saw the first one
+		r := f.run(t, f.start+1, nil) // bob saw the first one
 		r.expect(t, stored[1:])
 		live := f.send(t, 3, "live")
 		r.expect(t, live)
@@ -214,7 +216,7 @@ func TestStreamDropsDuplicates(t *testing.T) {
 		f.gate.setDrop(func(ev chat.Event) bool { held = append(held, ev); return true })
 		sent := f.send(t, 5, "twice")
 		f.gate.setDrop(nil)
-		r := f.run(t, 0, nil)
+		r := f.run(t, f.start, nil)
 		r.expect(t, sent)
 		f.hub.Publish(context.Background(), held)
 		r.quiet(t)
@@ -379,7 +381,7 @@ func TestIdleStreamHoldsNoGoroutine(t *testing.T) {
 	const n = 50
 	streams := make([]*running, n)
 	for i := range streams {
-		streams[i] = f.run(t, 0, nil)
+		streams[i] = f.run(t, f.start, nil)
 	}
 	sent := f.send(t, 1, "hello")
 	for _, r := range streams {
