@@ -5,6 +5,11 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
@@ -51,4 +56,76 @@ func BenchmarkCreateMessage(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkCreateMessageStatement runs BenchmarkCreateMessage's PostgreSQL
+// case twice on one database: through the Service (gorm over database/sql),
+// and the same statement sent with pgx and its named arguments, which is
+// the floor the Service's write path is judged against.
+func BenchmarkCreateMessageStatement(b *testing.B) {
+	url := dbtest.PostgresURL(b)
+	ctx := context.Background()
+	db, err := database.OpenAndMigrate(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	svc := chat.NewService(db, nil)
+	const perProc = 4
+	senders := perProc * runtime.GOMAXPROCS(0)
+	type pair struct {
+		from *chat.User
+		conv *chat.Conversation
+	}
+	pairs := make(chan pair, senders)
+	for i := range senders {
+		a, _ := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("sender", i), Password: "password1"})
+		c, _ := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("receiver", i), Password: "password1"})
+		conv, err := svc.StartDirectConversation(ctx, a.ID, c.Username)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pairs <- pair{a, conv}
+	}
+	run := func(b *testing.B, send func(p pair) error) {
+		b.SetParallelism(perProc)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			p := <-pairs
+			defer func() { pairs <- p }()
+			for pb.Next() {
+				if err := send(p); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	b.Run("service", func(b *testing.B) {
+		run(b, func(p pair) error {
+			_, err := svc.CreateMessage(ctx, p.from.ID, chat.CreateMessageInput{ConversationID: p.conv.ID, Content: "hello"})
+			return err
+		})
+	})
+	b.Run("pgx", func(b *testing.B) {
+		run(b, func(p pair) error {
+			rows, err := pool.Query(ctx, chat.CreateMessageStatement(), pgx.NamedArgs{
+				"id": uuid.Must(uuid.NewV7()).String(), "conv": p.conv.ID, "sender": p.from.ID,
+				"content": "hello", "client": nil, "at": time.Now().UTC().Truncate(time.Microsecond),
+				"kind": chat.EventKindMessageCreated,
+			})
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			return rows.Err()
+		})
+	})
 }
