@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // DefaultTokenTTL is how long an access token is valid unless configured.
@@ -15,11 +16,23 @@ const DefaultTokenTTL = 24 * time.Hour
 // can be passed off as one.
 const tokenAudience = "messenger-api"
 
+// verifiedTokens is how many verified tokens Tokens remembers, so that a
+// client's every request does not parse and check its token again.
+const verifiedTokens = 10000
+
 // Tokens issues and verifies HS256 access tokens.
 type Tokens struct {
 	secret []byte
 	ttl    time.Duration
 	now    func() time.Time
+	// verified maps a token that passed Verify to its claims and expiry:
+	// the same string verifies the same way until it expires.
+	verified *lru.Cache[string, verifiedToken]
+}
+
+type verifiedToken struct {
+	claims  Claims
+	expires time.Time
 }
 
 // NewTokens returns a Tokens signing with secret; tokens expire after ttl
@@ -28,7 +41,8 @@ func NewTokens(secret []byte, ttl time.Duration) *Tokens {
 	if ttl <= 0 {
 		ttl = DefaultTokenTTL
 	}
-	return &Tokens{secret: secret, ttl: ttl, now: time.Now}
+	verified, _ := lru.New[string, verifiedToken](verifiedTokens) // errors only for a size <= 0
+	return &Tokens{secret: secret, ttl: ttl, now: time.Now, verified: verified}
 }
 
 // TTL returns how long the tokens it issues are valid.
@@ -63,7 +77,16 @@ type Claims struct {
 
 // Verify returns the claims of a valid token, or ErrInvalidToken. Whether
 // its session is still live is for Sessions to tell.
+// A token verified before is recognised by its exact string (signature
+// included) until it expires, without parsing it again.
 func (t *Tokens) Verify(token string) (Claims, error) {
+	if v, ok := t.verified.Get(token); ok {
+		if t.now().Before(v.expires) {
+			return v.claims, nil
+		}
+		t.verified.Remove(token)
+		return Claims{}, ErrInvalidToken
+	}
 	var claims jwt.RegisteredClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -74,5 +97,7 @@ func (t *Tokens) Verify(token string) (Claims, error) {
 	if err != nil || claims.Subject == "" || claims.ID == "" {
 		return Claims{}, ErrInvalidToken
 	}
-	return Claims{UserID: claims.Subject, SessionID: claims.ID}, nil
+	c := Claims{UserID: claims.Subject, SessionID: claims.ID}
+	t.verified.Add(token, verifiedToken{claims: c, expires: claims.ExpiresAt.Time})
+	return c, nil
 }
