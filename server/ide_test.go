@@ -4,11 +4,8 @@ package main
 // own handler tests), and in headless Chromium (web/ide/browser-test).
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -104,43 +101,7 @@ func TestIDEInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chromium := os.Getenv("MESSENGER_TEST_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	missing := ""
-	switch {
-	case err != nil:
-		missing = "node"
-	case !ideFileExists(chromium):
-		missing = chromium + " (apt-get install chromium)"
-	case !ideFileExists(filepath.Join(dir, "node_modules", "puppeteer-core")):
-		missing = "puppeteer-core (npm ci in web/ide/browser-test)"
-	}
-	if missing != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no %s for the browser test", missing)
-		}
-		t.Skipf("no %s for the browser test", missing)
-	}
-
 	// Pings every second, so that the stream the IDE reads carries them.
 	p := startServer(t, "MESSENGER_KEEPALIVE=1s")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "ide.test.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "IDE_URL="+p.URL, "CHROMIUM="+chromium)
-	cmd.WaitDelay = 10 * time.Second
-	out, err := cmd.CombinedOutput()
-	t.Logf("ide.test.mjs:\n%s", out)
-	if err != nil {
-		t.Fatalf("the IDE failed in the browser: %v", err)
-	}
-}
-
-func ideFileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
+	browserTest(t, dir, "ide.test.mjs", "IDE_URL", p.URL, 2*time.Minute, "puppeteer-core")
 }

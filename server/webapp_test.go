@@ -4,11 +4,8 @@ package main
 // Chromium (web/app/test/app.test.mjs).
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -87,37 +84,6 @@ func TestWebAppInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chromium := os.Getenv("MESSENGER_TEST_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	node, err := exec.LookPath("node")
-	missing := ""
-	switch {
-	case err != nil:
-		missing = "node"
-	case !ideFileExists(chromium):
-		missing = chromium + " (apt-get install chromium)"
-	case !ideFileExists(filepath.Join(dir, "node_modules", "puppeteer-core")) || !ideFileExists(filepath.Join(dir, "node_modules", "axe-core")):
-		missing = "puppeteer-core and axe-core (npm ci in web/app)"
-	}
-	if missing != "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no %s for the browser test", missing)
-		}
-		t.Skipf("no %s for the browser test", missing)
-	}
-
 	p := startServer(t, "MESSENGER_KEEPALIVE=1s")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "test/app.test.mjs")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "APP_URL="+p.URL, "CHROMIUM="+chromium)
-	cmd.WaitDelay = 10 * time.Second
-	out, err := cmd.CombinedOutput()
-	t.Logf("app.test.mjs:\n%s", out)
-	if err != nil {
-		t.Fatalf("the web app failed in the browser: %v", err)
-	}
+	browserTest(t, dir, "test/app.test.mjs", "APP_URL", p.URL, 3*time.Minute, "puppeteer-core", "axe-core")
 }

@@ -23,36 +23,11 @@ import (
 func BenchmarkCreateMessage(b *testing.B) {
 	for name, open := range map[string]func(testing.TB) *database.DB{"sqlite": dbtest.SQLite, "postgres": dbtest.Postgres} {
 		b.Run(name, func(b *testing.B) {
-			db := open(b)
-			svc := chat.NewService(db, nil)
-			ctx := context.Background()
-			const perProc = 4
-			senders := perProc * runtime.GOMAXPROCS(0)
-			type pair struct {
-				from *chat.User
-				conv *chat.Conversation
-			}
-			pairs := make(chan pair, senders)
-			for i := range senders {
-				a, _ := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("sender", i), Password: "password1"})
-				c, _ := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("receiver", i), Password: "password1"})
-				conv, err := svc.StartDirectConversation(ctx, a.ID, c.Username)
-				if err != nil {
-					b.Fatal(err)
-				}
-				pairs <- pair{a, conv}
-			}
-			b.SetParallelism(perProc) // one goroutine per sender
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				p := <-pairs
-				defer func() { pairs <- p }()
-				for pb.Next() {
-					if _, err := svc.CreateMessage(ctx, p.from.ID, chat.CreateMessageInput{ConversationID: p.conv.ID, Content: "hello"}); err != nil {
-						b.Error(err)
-						return
-					}
-				}
+			svc := chat.NewService(open(b), nil)
+			senders := newSenders(b, svc)
+			runSenders(b, senders, func(s sender) error {
+				_, err := svc.CreateMessage(context.Background(), s.from.ID, chat.CreateMessageInput{ConversationID: s.conv.ID, Content: "hello"})
+				return err
 			})
 		})
 	}
@@ -76,46 +51,17 @@ func BenchmarkCreateMessageStatement(b *testing.B) {
 	}
 	defer pool.Close()
 	svc := chat.NewService(db, nil)
-	const perProc = 4
-	senders := perProc * runtime.GOMAXPROCS(0)
-	type pair struct {
-		from *chat.User
-		conv *chat.Conversation
-	}
-	pairs := make(chan pair, senders)
-	for i := range senders {
-		a, _ := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("sender", i), Password: "password1"})
-		c, _ := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("receiver", i), Password: "password1"})
-		conv, err := svc.StartDirectConversation(ctx, a.ID, c.Username)
-		if err != nil {
-			b.Fatal(err)
-		}
-		pairs <- pair{a, conv}
-	}
-	run := func(b *testing.B, send func(p pair) error) {
-		b.SetParallelism(perProc)
-		b.ResetTimer()
-		b.RunParallel(func(pb *testing.PB) {
-			p := <-pairs
-			defer func() { pairs <- p }()
-			for pb.Next() {
-				if err := send(p); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
+	senders := newSenders(b, svc)
 	b.Run("service", func(b *testing.B) {
-		run(b, func(p pair) error {
-			_, err := svc.CreateMessage(ctx, p.from.ID, chat.CreateMessageInput{ConversationID: p.conv.ID, Content: "hello"})
+		runSenders(b, senders, func(s sender) error {
+			_, err := svc.CreateMessage(ctx, s.from.ID, chat.CreateMessageInput{ConversationID: s.conv.ID, Content: "hello"})
 			return err
 		})
 	})
 	b.Run("pgx", func(b *testing.B) {
-		run(b, func(p pair) error {
+		runSenders(b, senders, func(s sender) error {
 			rows, err := pool.Query(ctx, chat.CreateMessageStatement(), pgx.NamedArgs{
-				"id": uuid.Must(uuid.NewV7()).String(), "conv": p.conv.ID, "sender": p.from.ID,
+				"id": uuid.Must(uuid.NewV7()).String(), "conv": s.conv.ID, "sender": s.from.ID,
 				"content": "hello", "client": nil, "at": time.Now().UTC().Truncate(time.Microsecond),
 				"kind": chat.EventKindMessageCreated,
 			})
@@ -127,5 +73,61 @@ func BenchmarkCreateMessageStatement(b *testing.B) {
 			rows.Close()
 			return rows.Err()
 		})
+	})
+}
+
+// sender is one of a write benchmark's parallel senders, in a direct
+// conversation of its own (so that senders never wait on each other's
+// conversation lock).
+type sender struct {
+	from *chat.User
+	conv *chat.Conversation
+}
+
+// sendersPerProc is how many parallel senders a write benchmark runs per
+// GOMAXPROCS.
+const sendersPerProc = 4
+
+// newSenders signs up sendersPerProc x GOMAXPROCS senders and their
+// receivers on svc, each pair in a direct conversation.
+func newSenders(b *testing.B, svc *chat.Service) []sender {
+	ctx := context.Background()
+	out := make([]sender, sendersPerProc*runtime.GOMAXPROCS(0))
+	for i := range out {
+		a, err := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("sender", i), Password: "password1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := svc.SignUp(ctx, chat.SignUpInput{Username: fmt.Sprint("receiver", i), Password: "password1"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		conv, err := svc.StartDirectConversation(ctx, a.ID, c.Username)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i] = sender{a, conv}
+	}
+	return out
+}
+
+// runSenders calls send from one goroutine per sender, each for its own,
+// until the benchmark ends.
+func runSenders(b *testing.B, senders []sender, send func(s sender) error) {
+	free := make(chan sender, len(senders))
+	for _, s := range senders {
+		free <- s
+	}
+	b.SetParallelism(sendersPerProc) // one goroutine per sender
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		s := <-free
+		defer func() { free <- s }()
+		for pb.Next() {
+			if err := send(s); err != nil {
+				b.Error(err)
+				return
+			}
+		}
 	})
 }
