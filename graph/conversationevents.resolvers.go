@@ -70,7 +70,7 @@ func (r *subscriptionResolver) ConversationEvents(ctx context.Context, conversat
 		}
 		filter = func(ev chat.Event) bool { return shownKinds[ev.Kind] && ev.ConversationID == *conversationID }
 	}
-	return subscribe(ctx, r.Resolver, viewer, from, filter, conversationEvent), nil
+	return subscribe(ctx, r.Resolver, viewer, from, conversationID, filter, conversationEvent), nil
 }
 
 // User is the resolver for the user field.

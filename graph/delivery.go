@@ -12,14 +12,16 @@ import (
 
 // subscribe opens the viewer's event stream after the seq from (the
 // delivery algorithm lives in pubsub.Stream) as a gqlgen subscription
-// channel: filter keeps the events this subscription shows, value picks what
+// channel: only, when not nil, is the one conversation the subscription
+// follows (it completes after the event that ends the viewer's membership of
+// it), filter keeps the events this subscription shows, value picks what
 // each shows, and each stored event's context carries its cursor to the
 // response's extensions.cursor (and the GET stream's id: line; an ephemeral
 // event has no seq, so no cursor). The channel is closed
 // when ctx ends or the request's session ends; when the database fails, the
 // stream is cut without "complete", so that the client resumes from its
 // cursor.
-func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int64, filter func(chat.Event) bool, value func(chat.Event) T) <-chan graphql.Event[T] {
+func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int64, only *string, filter func(chat.Event) bool, value func(chat.Event) T) <-chan graphql.Event[T] {
 	// The GET transport writes the starting point as an id-only frame, so
 	// that a reconnect before the first event resumes from here too.
 	transport.AnnounceCursor(ctx, chat.EventCursor(viewer, from))
@@ -29,6 +31,7 @@ func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int6
 		SessionID: session,
 		After:     from,
 		Filter:    filter,
+		Last:      endsMembership(only),
 		Value: func(ev chat.Event) graphql.Event[T] {
 			if ev.Ephemeral() {
 				return graphql.Event[T]{Context: ctx, Value: value(ev)}
@@ -40,6 +43,15 @@ func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int6
 			transport.Cut(ctx)
 		},
 	})
+}
+
+// endsMembership returns, for a subscription to one conversation, what tells
+// the event after which the viewer is no longer in it (nil for none).
+func endsMembership(conversationID *string) func(chat.Event) bool {
+	if conversationID == nil {
+		return nil
+	}
+	return func(ev chat.Event) bool { return ev.ConversationID == *conversationID && ev.EndsMembership() }
 }
 
 type cursorKey struct{}

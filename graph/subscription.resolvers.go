@@ -51,7 +51,7 @@ func (r *subscriptionResolver) MessageCreated(ctx context.Context, conversationI
 			return ev.Kind == chat.EventKindMessageCreated && ev.ConversationID == *conversationID
 		}
 	}
-	return subscribe(ctx, r.Resolver, viewer, from, filter, func(ev chat.Event) *chat.Message { return ev.Message }), nil
+	return subscribe(ctx, r.Resolver, viewer, from, conversationID, filter, func(ev chat.Event) *chat.Message { return ev.Message }), nil
 }
 
 // Subscription returns SubscriptionResolver implementation.

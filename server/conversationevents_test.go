@@ -41,12 +41,23 @@ func TestConversationEventsRemovedMemberStopsReceiving(t *testing.T) {
 		}
 		stream := p.openEvents(t, carol, nil)
 		messages := p.subscribePOST(t, carol, nil)
-		p.waitSubscriptionsAtLeast(t, 2)
+		only := p.openEvents(t, carol, map[string]any{"c": g}) // this conversation only
+		onlyMessages := p.subscribePOST(t, carol, map[string]any{"c": g})
+		p.waitSubscriptionsAtLeast(t, 4)
 		p.graphql(t, alice, `mutation($c: ID!) { removeParticipant(conversationId: $c, username: "carol") { participants { username } } }`,
 			map[string]any{"c": g}, nil)
 		removed := stream.lifeEvent(t)
 		if got := removed.String(); got != "ParticipantsChangedEvent +[] -[{carol}] by &{alice} member false" {
 			t.Fatalf("carol got %s", got)
+		}
+		// A subscription to that conversation alone completes after it.
+		if got := only.lifeEvent(t); got.Cursor != removed.Cursor {
+			t.Fatalf("the conversation's own stream got %s", got)
+		}
+		for _, s := range []*sseStream{only, onlyMessages} {
+			if ev := s.next(t, guard); ev.Event != "complete" {
+				t.Fatalf("after the removal: %q %s, want complete", ev.Event, ev.Data)
+			}
 		}
 		if _, err := p.send(alice, g, "after"); err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -106,6 +107,13 @@ const (
 // Ephemeral reports whether ev is only published, never stored: it has no
 // seq, is delivered live only and never replayed.
 func (ev Event) Ephemeral() bool { return ev.Seq == 0 }
+
+// EndsMembership reports whether ev is the participants_changed event that
+// removed its recipient from the conversation (they left or were removed):
+// the last event of that conversation they get.
+func (ev Event) EndsMembership() bool {
+	return ev.Kind == EventKindParticipantsChanged && ev.Data != nil && slices.Contains(ev.Data.Removed, ev.UserID)
+}
 
 // EventData is what an event that is not a message's carries; which fields
 // are set depends on the event's kind.

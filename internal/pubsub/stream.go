@@ -28,6 +28,10 @@ type StreamSpec[T any] struct {
 	// Filter, when not nil, keeps only the events it accepts (the others
 	// still move the stream past them).
 	Filter func(chat.Event) bool
+	// Last, when not nil, ends the stream after the event it accepts
+	// (delivered first if Filter keeps it): its channel is closed, as when
+	// the subscription is complete.
+	Last func(chat.Event) bool
 	// Value turns an event, with its Message, into what the channel carries.
 	Value func(chat.Event) T
 	// Failed, when not nil, is told why the stream ended when the event log
@@ -65,8 +69,8 @@ type Stream[T any] struct {
 }
 
 // OpenStream opens a Stream for spec and returns its channel, which is
-// closed when ctx ends, the hub ends the stream (its session ended), or the
-// event log fails. The stream is attached to the hub before its replay
+// closed when ctx ends, the hub ends the stream (its session ended), the
+// event log fails, or after spec's Last event. The stream is attached to the hub before its replay
 // starts, so that nothing committed in between is lost.
 func OpenStream[T any](ctx context.Context, hub *Hub, log EventLog, spec StreamSpec[T]) <-chan T {
 	s := &Stream[T]{hub: hub, log: log, ctx: ctx, spec: spec, out: make(chan T),
@@ -99,7 +103,7 @@ func (s *Stream[T]) receive(ev chat.Event) {
 	case ev.Seq <= s.queued: // already queued or delivered
 	case ev.Seq > s.queued+1 || stripped(ev) || len(s.queue) >= s.hub.bufferSize:
 		s.lagLocked()
-	case !s.pumping && s.spec.Filter != nil && !s.spec.Filter(ev):
+	case !s.pumping && s.spec.Filter != nil && !s.spec.Filter(ev) && (s.spec.Last == nil || !s.spec.Last(ev)):
 		s.queued, s.handled = ev.Seq, ev.Seq // nothing to deliver: no goroutine
 	default:
 		s.queued = ev.Seq
@@ -225,7 +229,7 @@ func (s *Stream[T]) readBack(after, seen int64) bool {
 
 // deliver hands ev to the subscriber unless the filter drops it, and moves
 // the stream past it (unless it is ephemeral); it reports false when ctx
-// ended first.
+// ended first or ev is the stream's last.
 func (s *Stream[T]) deliver(ev chat.Event) bool {
 	if s.spec.Filter == nil || s.spec.Filter(ev) {
 		select {
@@ -239,5 +243,5 @@ func (s *Stream[T]) deliver(ev chat.Event) bool {
 		s.handled = ev.Seq
 		s.mu.Unlock()
 	}
-	return true
+	return s.spec.Last == nil || !s.spec.Last(ev)
 }
