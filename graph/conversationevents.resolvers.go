@@ -10,7 +10,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/messenger/messenger/graph/model"
-	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/chat"
 )
 
@@ -51,26 +50,7 @@ func (r *participantsChangedEventResolver) By(ctx context.Context, obj *model.Pa
 
 // ConversationEvents is the resolver for the conversationEvents field.
 func (r *subscriptionResolver) ConversationEvents(ctx context.Context, conversationID *string, after *string) (<-chan graphql.Event[model.ConversationEvent], error) {
-	viewer, err := viewerID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cursor := after
-	if id := transport.LastEventID(ctx); id != "" {
-		cursor = &id // a reconnecting EventSource knows better than its URL
-	}
-	from, err := r.Chat.ResumePoint(ctx, viewer, cursor)
-	if err != nil {
-		return nil, err
-	}
-	filter := func(ev chat.Event) bool { return shownKinds[ev.Kind] }
-	if conversationID != nil {
-		if _, err := r.Chat.Conversation(ctx, viewer, *conversationID); err != nil {
-			return nil, err
-		}
-		filter = func(ev chat.Event) bool { return shownKinds[ev.Kind] && ev.ConversationID == *conversationID }
-	}
-	return subscribe(ctx, r.Resolver, viewer, from, conversationID, filter, conversationEvent), nil
+	return subscribe(ctx, r.Resolver, conversationID, after, func(ev chat.Event) bool { return shownKinds[ev.Kind] }, conversationEvent)
 }
 
 // User is the resolver for the user field.

@@ -10,28 +10,47 @@ import (
 	"github.com/messenger/messenger/internal/pubsub"
 )
 
-// subscribe opens the viewer's event stream after the seq from (the
-// delivery algorithm lives in pubsub.Stream) as a gqlgen subscription
-// channel: only, when not nil, is the one conversation the subscription
-// follows (it completes after the event that ends the viewer's membership of
-// it), filter keeps the events this subscription shows, value picks what
-// each shows, and each stored event's context carries its cursor to the
-// response's extensions.cursor (and the GET stream's id: line; an ephemeral
-// event has no seq, so no cursor). The channel is closed
-// when ctx ends or the request's session ends; when the database fails, the
-// stream is cut without "complete", so that the client resumes from its
-// cursor.
-func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int64, only *string, filter func(chat.Event) bool, value func(chat.Event) T) <-chan graphql.Event[T] {
+// subscribe opens the viewer's event stream (the delivery algorithm lives
+// in pubsub.Stream) as a gqlgen subscription channel, resuming after the
+// after cursor (or the Last-Event-ID of a reconnecting EventSource, which
+// knows better than its URL), from now on without one. shown keeps the
+// events this subscription shows and value picks what each shows; with a
+// conversationID, only that conversation's (NOT_FOUND unless the viewer is
+// in it), and the subscription completes after the event that ends the
+// viewer's membership of it. Each stored event's context carries its cursor
+// to the response's extensions.cursor (and the GET stream's id: line; an
+// ephemeral event has no seq, so no cursor). The channel is closed when ctx
+// ends or the request's session ends; when the database fails, the stream is
+// cut without "complete", so that the client resumes from its cursor.
+func subscribe[T any](ctx context.Context, r *Resolver, conversationID, after *string, shown func(chat.Event) bool, value func(chat.Event) T) (<-chan graphql.Event[T], error) {
+	viewer, session, err := viewerSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cursor := after
+	if id := transport.LastEventID(ctx); id != "" {
+		cursor = &id
+	}
+	from, err := r.Chat.ResumePoint(ctx, viewer, cursor)
+	if err != nil {
+		return nil, err
+	}
+	filter := shown
+	if conversationID != nil {
+		if _, err := r.Chat.Conversation(ctx, viewer, *conversationID); err != nil {
+			return nil, err
+		}
+		filter = func(ev chat.Event) bool { return ev.ConversationID == *conversationID && shown(ev) }
+	}
 	// The GET transport writes the starting point as an id-only frame, so
 	// that a reconnect before the first event resumes from here too.
 	transport.AnnounceCursor(ctx, chat.EventCursor(viewer, from))
-	_, session, _ := viewerSession(ctx)
 	return pubsub.OpenStream(ctx, r.Hub, r.Chat, pubsub.StreamSpec[graphql.Event[T]]{
 		UserID:    viewer,
 		SessionID: session,
 		After:     from,
 		Filter:    filter,
-		Last:      endsMembership(only),
+		Last:      endsMembership(conversationID),
 		Value: func(ev chat.Event) graphql.Event[T] {
 			if ev.Ephemeral() {
 				return graphql.Event[T]{Context: ctx, Value: value(ev)}
@@ -42,7 +61,7 @@ func subscribe[T any](ctx context.Context, r *Resolver, viewer string, from int6
 			r.logger().ErrorContext(ctx, "subscription: cannot read the event stream", "err", err)
 			transport.Cut(ctx)
 		},
-	})
+	}), nil
 }
 
 // endsMembership returns, for a subscription to one conversation, what tells

@@ -10,7 +10,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/messenger/messenger/graph/model"
-	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/chat"
 )
 
@@ -29,29 +28,10 @@ func (r *mutationResolver) CreateStreamTicket(ctx context.Context) (*model.Strea
 
 // MessageCreated is the resolver for the messageCreated field.
 func (r *subscriptionResolver) MessageCreated(ctx context.Context, conversationID *string, after *string) (<-chan graphql.Event[*chat.Message], error) {
-	viewer, err := viewerID(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cursor := after
-	if id := transport.LastEventID(ctx); id != "" {
-		cursor = &id // a reconnecting EventSource knows better than its URL
-	}
-	from, err := r.Chat.ResumePoint(ctx, viewer, cursor)
-	if err != nil {
-		return nil, err
-	}
 	// The view of the event stream restricted to new messages.
-	filter := func(ev chat.Event) bool { return ev.Kind == chat.EventKindMessageCreated }
-	if conversationID != nil {
-		if _, err := r.Chat.Conversation(ctx, viewer, *conversationID); err != nil {
-			return nil, err
-		}
-		filter = func(ev chat.Event) bool {
-			return ev.Kind == chat.EventKindMessageCreated && ev.ConversationID == *conversationID
-		}
-	}
-	return subscribe(ctx, r.Resolver, viewer, from, conversationID, filter, func(ev chat.Event) *chat.Message { return ev.Message }), nil
+	return subscribe(ctx, r.Resolver, conversationID, after,
+		func(ev chat.Event) bool { return ev.Kind == chat.EventKindMessageCreated },
+		func(ev chat.Event) *chat.Message { return ev.Message })
 }
 
 // Subscription returns SubscriptionResolver implementation.
