@@ -12,30 +12,41 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/messenger/messenger/internal/chat"
 )
 
 // baselineDB runs the database baselines against the run's database.
 type baselineDB struct {
 	url string
+	// createMessage is the server's one-statement write, as the source tree
+	// holds it (internal/chat/createmessage.sql).
+	createMessage string
 }
 
-// openBaseline prepares the bare-insert table in the run's database.
-func openBaseline(ctx context.Context, url string) (*baselineDB, error) {
+// createMessageFile is where the server's createMessage statement lives,
+// from the module's root.
+const createMessageFile = "internal/chat/createmessage.sql"
+
+// openBaseline reads the server's write statement from the source tree at
+// root and prepares the bare-insert table in the run's database.
+func openBaseline(ctx context.Context, root, url string) (*baselineDB, error) {
+	sql, err := os.ReadFile(filepath.Join(root, createMessageFile))
+	if err != nil {
+		return nil, fmt.Errorf("the server's write statement: %w", err)
+	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_bare_insert (id uuid PRIMARY KEY, content text NOT NULL, created_at timestamptz NOT NULL)`)
-	return &baselineDB{url: url}, err
+	return &baselineDB{url: url, createMessage: string(sql)}, err
 }
 
 func (*baselineDB) Close() {}
@@ -69,18 +80,25 @@ func (db *baselineDB) pool(ctx context.Context, c int) (*pgxpool.Pool, error) {
 	return p, nil
 }
 
-// oneStatement runs the server's createMessage statement
-// (chat.CreateMessageStatement) for sender in conversation, with the same
-// arguments the server passes, and reads its rows as the server does.
+// oneStatement runs the server's createMessage statement for sender in
+// conversation, with the arguments the server passes (those of a new
+// message and of its message_created row), and reads its rows as the server
+// does.
 func (db *baselineDB) oneStatement(ctx context.Context, p *pgxpool.Pool, conversation, sender, text string) error {
-	rows, err := p.Query(ctx, chat.CreateMessageStatement(), pgx.NamedArgs{
-		"id":      uuid.Must(uuid.NewV7()).String(),
-		"conv":    conversation,
-		"sender":  sender,
-		"content": text,
-		"client":  nil,
-		"at":      time.Now().UTC().Truncate(time.Microsecond),
-		"kind":    chat.EventKindMessageCreated,
+	id, at := uuid.Must(uuid.NewV7()).String(), time.Now().UTC().Truncate(time.Microsecond)
+	rows, err := p.Query(ctx, db.createMessage, pgx.NamedArgs{
+		"id":            id,
+		"conv":          conversation,
+		"sender":        sender,
+		"content":       text,
+		"client":        nil,
+		"at":            at,
+		"event_kind":    "message_created",
+		"event_conv":    conversation,
+		"event_message": id,
+		"event_at":      at,
+		"event_payload": nil,
+		"event_ends":    false,
 	})
 	if err != nil {
 		return err

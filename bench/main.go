@@ -154,6 +154,7 @@ func (c *config) quick() {
 // groups, shared by the phases.
 type bench struct {
 	cfg       config
+	root      string // the module's source tree ("" when not run from it)
 	dbURL     string
 	dbName    string
 	secret    string
@@ -320,6 +321,7 @@ func runConfig(ctx context.Context, cfg config, stdout io.Writer) (*Results, err
 	if err != nil && cfg.ServerBin == "" {
 		return nil, err
 	}
+	b.root = root
 	if cfg.ServerBin != "" {
 		b.serverBin, err = filepath.Abs(cfg.ServerBin)
 		if err != nil {

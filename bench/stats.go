@@ -66,6 +66,3 @@ func thinCDF(sorted []time.Duration) [][2]float64 {
 	}
 	return out
 }
-
-// round3 rounds to 3 significant decimals for the JSON and table.
-func round3(v float64) float64 { return math.Round(v*1000) / 1000 }

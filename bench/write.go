@@ -110,7 +110,7 @@ func (b *bench) runWrite(ctx context.Context) ([]WriteResult, error) {
 		return nil, err
 	}
 	defer srv.Stop()
-	db, err := openBaseline(ctx, b.dbURL)
+	db, err := openBaseline(ctx, b.root, b.dbURL)
 	if err != nil {
 		return nil, err
 	}

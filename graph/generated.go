@@ -1224,7 +1224,7 @@ extend type Mutation {
   markConversationAsRead(conversationId: ID!, seq: Int): Conversation!
 }
 `, BuiltIn: false},
-	{Name: "../schema/conversationevents.graphqls", Input: `"Something that happened in one of the viewer's conversations."
+	{Name: "../schema/events.graphqls", Input: `"Something that happened in one of the viewer's conversations."
 interface ConversationEvent {
   conversationId: ID!
   at: Time!

@@ -160,3 +160,35 @@ func (r *Resolver) prefetchSenders(ctx context.Context, msgs []*chat.Message) {
 	}
 	_, _ = r.loadersFor(ctx).Users.LoadAll(ctx, ids)
 }
+
+// user loads the user with id; NOT_FOUND when there is none.
+func (r *Resolver) user(ctx context.Context, id string) (*chat.User, error) {
+	u, err := load(ctx, r.loadersFor(ctx).Users, id)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, chat.Errorf(chat.CodeNotFound, "user not found")
+	}
+	return u, nil
+}
+
+// users loads the users with ids in one batch, in order, leaving out any
+// that no longer exist.
+func (r *Resolver) users(ctx context.Context, ids []string) ([]*chat.User, error) {
+	found, err := r.loadersFor(ctx).Users.LoadAll(ctx, ids)
+	var errs dataloadgen.ErrorSlice
+	if err != nil && !errors.As(err, &errs) {
+		return nil, err
+	}
+	out := make([]*chat.User, 0, len(ids))
+	for i, u := range found {
+		if i < len(errs) && errs[i] != nil && !isMissing(errs[i]) {
+			return nil, errs[i]
+		}
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}

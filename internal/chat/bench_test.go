@@ -60,11 +60,12 @@ func BenchmarkCreateMessageStatement(b *testing.B) {
 	})
 	b.Run("pgx", func(b *testing.B) {
 		runSenders(b, senders, func(s sender) error {
-			rows, err := pool.Query(ctx, chat.CreateMessageStatement(), pgx.NamedArgs{
-				"id": uuid.Must(uuid.NewV7()).String(), "conv": s.conv.ID, "sender": s.from.ID,
-				"content": "hello", "client": nil, "at": time.Now().UTC().Truncate(time.Microsecond),
-				"kind": chat.EventKindMessageCreated,
-			})
+			sql, args, err := chat.CreateMessageStatement(&chat.Message{ID: uuid.Must(uuid.NewV7()).String(),
+				ConversationID: s.conv.ID, SenderID: s.from.ID, Content: "hello", CreatedAt: time.Now().UTC().Truncate(time.Microsecond)})
+			if err != nil {
+				return err
+			}
+			rows, err := pool.Query(ctx, sql, pgx.NamedArgs(args))
 			if err != nil {
 				return err
 			}

@@ -100,7 +100,7 @@ type CreateGroupInput struct {
 func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, in CreateGroupInput) (*Conversation, error) {
 	title, ok := cleanName(in.Title)
 	if n := utf8.RuneCountInString(title); !ok || n < 1 || n > MaxTitleLength {
-		return nil, errBadInput("title must be 1 to 100 characters, without control or bidirectional formatting characters")
+		return nil, errBadInput("title must be 1 to %d characters, without control or bidirectional formatting characters", MaxTitleLength)
 	}
 	names := make([]string, 0, len(in.Usernames))
 	for _, n := range in.Usernames {

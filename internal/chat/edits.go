@@ -2,8 +2,6 @@ package chat
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -20,11 +18,11 @@ import (
 // FORBIDDEN for another sender's message; BAD_USER_INPUT for invalid content
 // or a deleted message.
 func (s *Service) EditMessage(ctx context.Context, viewerID, messageID, content string) (*Message, error) {
-	content = strings.TrimSpace(content)
-	if n := utf8.RuneCountInString(content); n < 1 || n > MaxContentLength || !validText(content) {
-		return nil, errBadInput("content must be 1 to %d characters of valid text", MaxContentLength)
+	content, err := cleanContent(content)
+	if err != nil {
+		return nil, err
 	}
-	return s.changeMessage(ctx, "edit message", viewerID, messageID, func(msg *Message) (string, bool, error) {
+	return s.changeMessage(ctx, "edit message", viewerID, messageID, func(msg *Message) (EventKind, bool, error) {
 		if msg.DeletedAt != nil {
 			return "", false, errBadInput("a deleted message cannot be edited")
 		}
@@ -44,7 +42,7 @@ func (s *Service) EditMessage(ctx context.Context, viewerID, messageID, content 
 // returns it. NOT_FOUND when the message does not exist or the viewer is not
 // in its conversation; FORBIDDEN for another sender's message.
 func (s *Service) DeleteMessage(ctx context.Context, viewerID, messageID string) (*Message, error) {
-	return s.changeMessage(ctx, "delete message", viewerID, messageID, func(msg *Message) (string, bool, error) {
+	return s.changeMessage(ctx, "delete message", viewerID, messageID, func(msg *Message) (EventKind, bool, error) {
 		if msg.DeletedAt != nil {
 			return "", false, nil
 		}
@@ -58,7 +56,7 @@ func (s *Service) DeleteMessage(ctx context.Context, viewerID, messageID string)
 // one transaction that also holds its conversation's membership still;
 // when change reports a change, it stores the message and writes an event of
 // the kind change returned for every participant, published after commit.
-func (s *Service) changeMessage(ctx context.Context, op, viewerID, messageID string, change func(msg *Message) (kind string, changed bool, err error)) (*Message, error) {
+func (s *Service) changeMessage(ctx context.Context, op, viewerID, messageID string, change func(msg *Message) (kind EventKind, changed bool, err error)) (*Message, error) {
 	if !validID(messageID) {
 		return nil, errNotFound("message")
 	}
@@ -107,7 +105,7 @@ func (s *Service) changeMessage(ctx context.Context, op, viewerID, messageID str
 		if kind == EventKindMessageEdited {
 			at = msg.EditedAt
 		}
-		events, err = s.appendEvents(tx, lifeEvent{Kind: kind, ConversationID: msg.ConversationID, At: *at, Message: msg}, memberIDs(members))
+		events, err = s.appendEvents(tx, draft{Kind: kind, ConversationID: msg.ConversationID, At: *at, Message: msg}, memberIDs(members))
 		return err
 	})
 	if err != nil {

@@ -1,108 +1,252 @@
 package chat
 
 import (
-	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 )
 
-// userEvent is a row of user_events.
-type userEvent struct {
+// This file describes every kind of event a user's stream carries: what it
+// names (a message, a payload of its own type), whether it is stored and
+// replayed or only published live, and whether it ends its recipient's
+// membership of the conversation. eventlog.go appends and reads them; the
+// GraphQL layer shows them. A new kind of event is a constant, its payload
+// type (if any) and a line in eventKinds below, then its GraphQL type.
+
+// EventKind names a kind of event, as stored in user_events.kind and carried
+// between instances.
+type EventKind string
+
+// The kinds of event.
+const (
+	// EventKindMessageCreated is written for every member when a message is
+	// created; it carries the message.
+	EventKindMessageCreated EventKind = "message_created"
+	// EventKindMessageEdited is written for every member when a message's
+	// sender changes its content; it carries the message as it is now.
+	EventKindMessageEdited EventKind = "message_edited"
+	// EventKindMessageDeleted is written for every member when a message's
+	// sender deletes it; it carries the tombstone.
+	EventKindMessageDeleted EventKind = "message_deleted"
+	// EventKindReadMarkerMoved is written for every member when a member's
+	// read marker moves forward (payload ReadMarkerMoved).
+	EventKindReadMarkerMoved EventKind = "read_marker_moved"
+	// EventKindParticipantsChanged is written for every member after the
+	// change and for every member it removed, whose membership it ends
+	// (payload ParticipantsChanged).
+	EventKindParticipantsChanged EventKind = "participants_changed"
+	// EventKindConversationRenamed is written for every member when a
+	// group's title changes (payload ConversationRenamed).
+	EventKindConversationRenamed EventKind = "conversation_renamed"
+	// EventKindTyping is published, never stored, to the other members
+	// while someone types (payload Typing).
+	EventKindTyping EventKind = "typing"
+	// EventKindSessionEnded is published, never stored, when one of the
+	// user's sessions ends: every instance then refuses its tokens and cuts
+	// its streams (payload SessionEnded). No stream shows it.
+	EventKindSessionEnded EventKind = "session_ended"
+)
+
+// kindInfo is how the events of one kind are stored and shown.
+type kindInfo struct {
+	// ephemeral events are only published: no seq, delivered live only,
+	// never replayed, no cursor. The others are stored in user_events with
+	// the next seq of their recipient's stream and replayed from there.
+	ephemeral bool
+	// message: the event names a message and carries it (as it is now, when
+	// replayed).
+	message bool
+	// decode reads the kind's payload from its JSON; nil when the kind
+	// carries none.
+	decode func(raw []byte) (EventPayload, error)
+	// endsMembership, when set, reports whether the event is the last of its
+	// conversation that its recipient gets (they are no longer a member).
+	endsMembership func(p EventPayload, recipientID string) bool
+}
+
+// eventKinds describes every kind of event.
+var eventKinds = map[EventKind]kindInfo{
+	EventKindMessageCreated:      {message: true},
+	EventKindMessageEdited:       {message: true},
+	EventKindMessageDeleted:      {message: true},
+	EventKindReadMarkerMoved:     {decode: decodeAs[ReadMarkerMoved]},
+	EventKindParticipantsChanged: {decode: decodeAs[ParticipantsChanged], endsMembership: removes},
+	EventKindConversationRenamed: {decode: decodeAs[ConversationRenamed]},
+	EventKindTyping:              {ephemeral: true, decode: decodeAs[Typing]},
+	EventKindSessionEnded:        {ephemeral: true, decode: decodeAs[SessionEnded]},
+}
+
+// EventPayload is what an event carries besides its message: each kind
+// that has one has its own type, named after the kind.
+type EventPayload interface {
+	// Kind is the kind of event the payload belongs to.
+	Kind() EventKind
+}
+
+// The payloads. Their JSON is what user_events.payload stores; the field
+// names are the stored ones.
+
+// ReadMarkerMoved is the payload of a read_marker_moved event.
+type ReadMarkerMoved struct {
+	// ReaderID is the member whose read marker moved.
+	ReaderID    string `json:"userId"`
+	LastReadSeq int64  `json:"lastReadSeq,omitempty"`
+	// UnreadCount is the recipient's unread count after the move.
+	UnreadCount int64 `json:"unreadCount,omitempty"`
+}
+
+// ParticipantsChanged is the payload of a participants_changed event.
+type ParticipantsChanged struct {
+	// ByID made the change (the one who left, when a member left).
+	ByID    string   `json:"userId"`
+	Added   []string `json:"added,omitempty"`
+	Removed []string `json:"removed,omitempty"`
+}
+
+// ConversationRenamed is the payload of a conversation_renamed event.
+type ConversationRenamed struct {
+	// ByID renamed the group.
+	ByID  string `json:"userId"`
+	Title string `json:"title"`
+}
+
+// Typing is the payload of a typing event.
+type Typing struct {
+	// TypistID is the member who types.
+	TypistID string `json:"userId"`
+	// ExpiresAt is when the indicator stops showing, unless another comes.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// SessionEnded is the payload of a session_ended event.
+type SessionEnded struct {
+	SessionID string `json:"sessionId"`
+}
+
+// Kind returns EventKindReadMarkerMoved.
+func (ReadMarkerMoved) Kind() EventKind { return EventKindReadMarkerMoved }
+
+// Kind returns EventKindParticipantsChanged.
+func (ParticipantsChanged) Kind() EventKind { return EventKindParticipantsChanged }
+
+// Kind returns EventKindConversationRenamed.
+func (ConversationRenamed) Kind() EventKind { return EventKindConversationRenamed }
+
+// Kind returns EventKindTyping.
+func (Typing) Kind() EventKind { return EventKindTyping }
+
+// Kind returns EventKindSessionEnded.
+func (SessionEnded) Kind() EventKind { return EventKindSessionEnded }
+
+// removes reports whether a participants_changed payload removes recipientID.
+func removes(p EventPayload, recipientID string) bool {
+	pc, ok := p.(ParticipantsChanged)
+	return ok && slices.Contains(pc.Removed, recipientID)
+}
+
+// decodeAs reads a payload of type P from its JSON.
+func decodeAs[P EventPayload](raw []byte) (EventPayload, error) {
+	var p P
+	err := json.Unmarshal(raw, &p)
+	return p, err
+}
+
+// Event is one entry of a user's event stream, for its recipient UserID:
+// Seq numbers that user's stored events 1, 2, 3... in commit order and is
+// the cursor a subscription resumes from; an ephemeral event has none.
+type Event struct {
 	UserID         string
 	Seq            int64
-	Kind           string
+	Kind           EventKind
 	ConversationID string
-	MessageID      string
-	CreatedAt      time.Time
+	// At is when the event happened.
+	At time.Time
+	// MessageID names the message of a kind that has one; Message is that
+	// message, nil when the event was carried without it.
+	MessageID string
+	Message   *Message
+	// Payload is the kind's payload; nil for a kind without one, or when the
+	// event was carried without it.
+	Payload EventPayload
 }
 
-func (userEvent) TableName() string { return "user_events" }
+// Ephemeral reports whether ev is only published, never stored: it has no
+// seq, is delivered live only and never replayed.
+func (ev Event) Ephemeral() bool { return eventKinds[ev.Kind].ephemeral }
 
-// recipient is a user an event is written for, with the seq it got in that
-// user's stream and the profile fields the sender of a message shows.
-type recipient struct {
-	ID          string
-	EventSeq    int64
-	Username    string
-	DisplayName string
-	CreatedAt   time.Time
+// EndsMembership reports whether ev is the last event of its conversation
+// that its recipient gets: the participants_changed event that removed them
+// (they left or were removed).
+func (ev Event) EndsMembership() bool {
+	k := eventKinds[ev.Kind]
+	return k.endsMembership != nil && ev.Payload != nil && k.endsMembership(ev.Payload, ev.UserID)
 }
 
-// messageEvents returns the event of kind about msg for each recipient: the
-// rows to store and the events to publish after commit.
-// When the sender is among the recipients (always, for a new message), the
-// message carries it from here on.
-func messageEvents(kind string, msg *Message, recipients []recipient) ([]userEvent, []Event) {
-	for _, r := range recipients {
-		if r.ID == msg.SenderID {
-			msg.Sender = &User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, CreatedAt: r.CreatedAt}
+// Stripped reports whether ev came without the message or the payload its
+// kind carries (a bus carries large events without them): the event log
+// has them.
+func (ev Event) Stripped() bool {
+	k := eventKinds[ev.Kind]
+	return (k.message && ev.Message == nil) || (k.decode != nil && ev.Payload == nil)
+}
+
+// Strip returns ev without its message and payload, which a reader of a
+// stored event finds in the event log; ok is false for an ephemeral event,
+// which the log does not have.
+func (ev Event) Strip() (stripped Event, ok bool) {
+	if ev.Ephemeral() {
+		return ev, false
+	}
+	ev.Message, ev.Payload = nil, nil
+	return ev, true
+}
+
+// eventJSON is an Event as the buses carry it.
+type eventJSON struct {
+	UserID         string          `json:"userId"`
+	Seq            int64           `json:"seq"`
+	Kind           EventKind       `json:"kind"`
+	ConversationID string          `json:"conversationId,omitempty"`
+	At             time.Time       `json:"at,omitzero"`
+	MessageID      string          `json:"messageId,omitempty"`
+	Message        *Message        `json:"message,omitempty"`
+	Payload        json.RawMessage `json:"data,omitempty"`
+}
+
+// MarshalJSON encodes ev with its payload under "data".
+func (ev Event) MarshalJSON() ([]byte, error) {
+	out := eventJSON{UserID: ev.UserID, Seq: ev.Seq, Kind: ev.Kind, ConversationID: ev.ConversationID,
+		At: ev.At, MessageID: ev.MessageID, Message: ev.Message}
+	if ev.Payload != nil {
+		p, err := json.Marshal(ev.Payload)
+		if err != nil {
+			return nil, err
 		}
+		out.Payload = p
 	}
-	rows := make([]userEvent, len(recipients))
-	events := make([]Event, len(recipients))
-	for i, r := range recipients {
-		rows[i] = userEvent{UserID: r.ID, Seq: r.EventSeq, Kind: kind,
-			ConversationID: msg.ConversationID, MessageID: msg.ID, CreatedAt: msg.CreatedAt}
-		events[i] = Event{UserID: r.ID, Seq: r.EventSeq, Kind: kind,
-			ConversationID: msg.ConversationID, MessageID: msg.ID, Message: msg}
-	}
-	return rows, events
+	return json.Marshal(out)
 }
 
-// EventsAfter returns up to limit events of userID's stream with seq greater
-// than after, in ascending seq, each with its message and the message's
-// sender (message kinds) or its data (the others). Events of a conversation the user is no longer in are
-// left out (their seqs are skipped), except the one that removed the user.
-// The caller must be userID (streams are private).
-func (s *Service) EventsAfter(ctx context.Context, userID string, after int64, limit int) ([]Event, error) {
-	var rows []storedEvent
-	err := s.conn(ctx).Raw(`SELECT e.seq, e.kind, e.conversation_id, e.created_at, e.payload, m.id AS m_id, m.seq AS m_seq,
-  m.sender_id AS m_sender_id, m.content AS m_content, m.client_message_id AS m_client_message_id, m.created_at AS m_created_at,
-  m.edited_at AS m_edited_at, m.deleted_at AS m_deleted_at,
-  u.username AS u_username, u.display_name AS u_display_name, u.created_at AS u_created_at
-FROM user_events e LEFT JOIN messages m ON m.id = e.message_id LEFT JOIN users u ON u.id = m.sender_id
-WHERE e.user_id = ? AND e.seq > ?
-  AND (e.ends_membership OR EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = e.conversation_id AND p.user_id = e.user_id))
-ORDER BY e.seq LIMIT ?`, userID, after, limit).Scan(&rows).Error
-	if err != nil {
-		return nil, internal("events after", err)
+// UnmarshalJSON decodes what MarshalJSON encodes; an unknown kind, or a
+// payload that does not fit its kind, is an error.
+func (ev *Event) UnmarshalJSON(b []byte) error {
+	var in eventJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
 	}
-	events := make([]Event, len(rows))
-	for i := range rows {
-		if events[i], err = rows[i].event(userID); err != nil {
-			return nil, internal("events after", err)
+	k, ok := eventKinds[in.Kind]
+	if !ok {
+		return fmt.Errorf("unknown event kind %q", in.Kind)
+	}
+	*ev = Event{UserID: in.UserID, Seq: in.Seq, Kind: in.Kind, ConversationID: in.ConversationID,
+		At: in.At, MessageID: in.MessageID, Message: in.Message}
+	if len(in.Payload) > 0 && k.decode != nil {
+		p, err := k.decode(in.Payload)
+		if err != nil {
+			return fmt.Errorf("%s event: payload: %w", in.Kind, err)
 		}
+		ev.Payload = p
 	}
-	return events, nil
-}
-
-// LastEventSeq returns the seq of the newest event in userID's stream (0 when
-// there is none); NOT_FOUND for an unknown user.
-func (s *Service) LastEventSeq(ctx context.Context, userID string) (int64, error) {
-	var seqs []int64
-	if err := s.conn(ctx).Table("users").Where("id = ?", userID).Pluck("event_seq", &seqs).Error; err != nil {
-		return 0, internal("last event seq", err)
-	}
-	if len(seqs) == 0 {
-		return 0, errNotFound("user")
-	}
-	return seqs[0], nil
-}
-
-// ResumePoint returns the seq after which userID's stream resumes: the
-// cursor's, or with no cursor the newest event's (a stream from now on).
-// BAD_USER_INPUT for a cursor that is malformed, another user's, or ahead of
-// the stream (as after restoring an older backup).
-func (s *Service) ResumePoint(ctx context.Context, userID string, cursor *string) (int64, error) {
-	last, err := s.LastEventSeq(ctx, userID)
-	if err != nil || cursor == nil {
-		return last, err
-	}
-	seq, err := DecodeEventCursor(userID, *cursor)
-	if err != nil {
-		return 0, err
-	}
-	if seq > last {
-		return 0, errBadInput("event cursor is ahead of the stream; subscribe without it")
-	}
-	return seq, nil
+	return nil
 }

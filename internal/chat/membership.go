@@ -80,12 +80,10 @@ func (s *Service) changeGroup(ctx context.Context, op, viewerID, conversationID 
 }
 
 // participantsChanged returns the participants_changed event of actorID's
-// change: removed members are told that it ends their membership.
-func participantsChanged(conversationID, actorID string, added, removed []string) lifeEvent {
-	return lifeEvent{Kind: EventKindParticipantsChanged, ConversationID: conversationID, At: database.Now(),
-		Data: func(userID string) (*EventData, bool) {
-			return &EventData{UserID: actorID, Added: added, Removed: removed}, slices.Contains(removed, userID)
-		}}
+// change (for the removed members, it ends their membership).
+func participantsChanged(conversationID, actorID string, added, removed []string) draft {
+	return draft{Kind: EventKindParticipantsChanged, ConversationID: conversationID, At: database.Now(),
+		Payload: same(ParticipantsChanged{ByID: actorID, Added: added, Removed: removed})}
 }
 
 // AddParticipants adds the named users to a group the viewer is in (any
@@ -233,8 +231,8 @@ func (s *Service) RenameConversation(ctx context.Context, viewerID, conversation
 		if err := tx.Model(&Conversation{}).Where("id = ?", conv.ID).Update("title", clean).Error; err != nil {
 			return nil, err
 		}
-		renamed := lifeEvent{Kind: EventKindConversationRenamed, ConversationID: conv.ID, At: database.Now(),
-			Data: func(string) (*EventData, bool) { return &EventData{UserID: viewerID, Title: clean}, false }}
+		renamed := draft{Kind: EventKindConversationRenamed, ConversationID: conv.ID, At: database.Now(),
+			Payload: same(ConversationRenamed{ByID: viewerID, Title: clean})}
 		return s.appendEvents(tx, renamed, memberIDs(members))
 	})
 	if err != nil {

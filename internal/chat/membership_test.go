@@ -34,8 +34,8 @@ func (f *fixture) stream(t *testing.T, userID string) []chat.Event {
 }
 
 // kinds returns the kinds of the events of conversationID, in order.
-func kinds(events []chat.Event, conversationID string) []string {
-	var out []string
+func kinds(events []chat.Event, conversationID string) []chat.EventKind {
+	var out []chat.EventKind
 	for _, ev := range events {
 		if ev.ConversationID == conversationID {
 			out = append(out, ev.Kind)
@@ -66,8 +66,9 @@ func TestMembership(t *testing.T) {
 				t.Fatalf("published %d events, want 4 (one per member)", len(published))
 			}
 			for _, ev := range published {
-				if ev.Kind != chat.EventKindParticipantsChanged || !slices.Equal(ev.Data.Added, []string{dave.ID}) || ev.Data.UserID != bob.ID {
-					t.Fatalf("event %+v %+v", ev, ev.Data)
+				p, ok := ev.Payload.(chat.ParticipantsChanged)
+				if !ok || !slices.Equal(p.Added, []string{dave.ID}) || p.ByID != bob.ID {
+					t.Fatalf("event %+v %+v", ev, ev.Payload)
 				}
 			}
 			if c.LastSeq != 1 {
@@ -120,11 +121,11 @@ func TestMembership(t *testing.T) {
 			wantCode(t, err, chat.CodeNotFound)
 			// Her replay keeps only the event that removed her.
 			events := f.stream(t, carol.ID)
-			if got := kinds(events, g.ID); !slices.Equal(got, []string{chat.EventKindParticipantsChanged}) {
+			if got := kinds(events, g.ID); !slices.Equal(got, []chat.EventKind{chat.EventKindParticipantsChanged}) {
 				t.Fatalf("carol replays %v", got)
 			}
-			if ev := events[len(events)-1]; !slices.Equal(ev.Data.Removed, []string{carol.ID}) || ev.Seq != last {
-				t.Fatalf("last event %+v %+v", ev, ev.Data)
+			if ev := events[len(events)-1]; !slices.Equal(ev.Payload.(chat.ParticipantsChanged).Removed, []string{carol.ID}) || ev.Seq != last || !ev.EndsMembership() {
+				t.Fatalf("last event %+v %+v", ev, ev.Payload)
 			}
 			// Removing her again writes nothing.
 			if _, err := f.svc.RemoveParticipant(ctx, alice.ID, g.ID, "carol"); err != nil {
@@ -149,7 +150,7 @@ func TestMembership(t *testing.T) {
 				t.Fatal("renaming to the same title wrote an event")
 			}
 			events := f.stream(t, bob.ID)
-			if ev := events[len(events)-1]; ev.Kind != chat.EventKindConversationRenamed || ev.Data.Title != "Crew" {
+			if ev := events[len(events)-1]; ev.Payload != (chat.ConversationRenamed{ByID: alice.ID, Title: "Crew"}) {
 				t.Fatalf("bob's last event %+v", ev)
 			}
 		})
@@ -243,8 +244,8 @@ func TestCreationIsAnEvent(t *testing.T) {
 					found = append(found, ev)
 				}
 			}
-			if len(found) != 1 || found[0].Kind != chat.EventKindParticipantsChanged || found[0].Data == nil ||
-				found[0].Data.UserID != alice.ID || len(found[0].Data.Removed) != 0 {
+			p, ok := found[0].Payload.(chat.ParticipantsChanged)
+			if len(found) != 1 || !ok || p.ByID != alice.ID || len(p.Removed) != 0 {
 				t.Fatalf("%s's events of the conversation: %+v", u.Username, found)
 			}
 			want := make([]string, len(members))
@@ -252,7 +253,7 @@ func TestCreationIsAnEvent(t *testing.T) {
 				want[i] = m.ID
 			}
 			slices.Sort(want)
-			got := slices.Sorted(slices.Values(found[0].Data.Added))
+			got := slices.Sorted(slices.Values(p.Added))
 			if !slices.Equal(got, want) {
 				t.Fatalf("%s: added %v, want %v", u.Username, got, want)
 			}

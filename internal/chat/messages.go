@@ -34,9 +34,9 @@ type CreateMessageInput struct {
 // when the viewer is not in the conversation, BAD_USER_INPUT for invalid
 // input, CONFLICT when the clientMessageId was used for different content.
 func (s *Service) CreateMessage(ctx context.Context, viewerID string, in CreateMessageInput) (*Message, error) {
-	content := strings.TrimSpace(in.Content)
-	if n := utf8.RuneCountInString(content); n < 1 || n > MaxContentLength || !validText(content) {
-		return nil, errBadInput("content must be 1 to %d characters of valid text", MaxContentLength)
+	content, err := cleanContent(in.Content)
+	if err != nil {
+		return nil, err
 	}
 	clientID := in.ClientMessageID
 	if clientID != nil && *clientID == "" {
@@ -61,7 +61,6 @@ func (s *Service) CreateMessage(ctx context.Context, viewerID string, in CreateM
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
 	defer cancel()
 	var events []Event
-	var err error
 	if s.db.IsPostgres() {
 		events, err = s.writeMessageInOneStatement(ctx, msg)
 	} else {
@@ -76,10 +75,24 @@ func (s *Service) CreateMessage(ctx context.Context, viewerID string, in CreateM
 	if err != nil {
 		return nil, internal("create message", err)
 	}
-	if s.pub != nil {
-		s.pub.Publish(ctx, events)
-	}
+	s.publish(ctx, events)
 	return msg, nil
+}
+
+// cleanContent returns a message's content as stored: trimmed of
+// surrounding space, 1 to MaxContentLength characters of valid text; else
+// BAD_USER_INPUT.
+func cleanContent(content string) (string, error) {
+	content = strings.TrimSpace(content)
+	if n := utf8.RuneCountInString(content); n < 1 || n > MaxContentLength || !validText(content) {
+		return "", errBadInput("content must be 1 to %d characters of valid text", MaxContentLength)
+	}
+	return content, nil
+}
+
+// created is the message_created event of msg.
+func created(msg *Message) draft {
+	return draft{Kind: EventKindMessageCreated, ConversationID: msg.ConversationID, At: msg.CreatedAt, Message: msg}
 }
 
 // writeMessage does CreateMessage's writes inside tx, one statement per
@@ -90,7 +103,7 @@ func (s *Service) writeMessage(tx *gorm.DB, msg *Message) ([]Event, error) {
 	// keeps out senders who are not participants.
 	var seqs []int64
 	err := tx.Raw(`UPDATE conversations SET last_seq = last_seq + 1, last_message_id = ?,
-  last_message_at = MAX(COALESCE(last_message_at, ?), ?), last_activity_at = MAX(last_activity_at, ?)
+  last_message_at = `+s.greatest("COALESCE(last_message_at, ?)", "?")+`, last_activity_at = `+s.greatest("last_activity_at", "?")+`
 WHERE id = ? AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = conversations.id AND p.user_id = ?)
 RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.CreatedAt, msg.ConversationID, msg.SenderID).Scan(&seqs).Error
 	if err != nil {
@@ -104,17 +117,13 @@ RETURNING last_seq`, msg.ID, msg.CreatedAt, msg.CreatedAt, msg.CreatedAt, msg.Co
 	if err := tx.Create(msg).Error; err != nil {
 		return nil, err
 	}
-	// 3. One event per participant, numbered in its user's stream (the
-	// transaction holds SQLite's write lock, so no other writer interleaves).
-	var recipients []recipient
-	err = tx.Raw(`UPDATE users SET event_seq = event_seq + 1
-WHERE id IN (SELECT user_id FROM participants WHERE conversation_id = ?)
-RETURNING id, event_seq, username, display_name, created_at`, msg.ConversationID).Scan(&recipients).Error
-	if err != nil {
+	// 3. One event per participant, numbered in its user's stream.
+	var members []string
+	if err := tx.Model(&Participant{}).Where("conversation_id = ?", msg.ConversationID).Pluck("user_id", &members).Error; err != nil {
 		return nil, err
 	}
-	rows, events := messageEvents(EventKindMessageCreated, msg, recipients)
-	if err := tx.Create(&rows).Error; err != nil {
+	events, err := s.appendEvents(tx, created(msg), members)
+	if err != nil {
 		return nil, err
 	}
 	// 4. Sending a message marks the conversation read for its sender.
@@ -214,87 +223,4 @@ func (s *Service) Messages(ctx context.Context, viewerID, conversationID string,
 	page.HasPreviousPage = lo > 1
 	page.HasNextPage = hi < conv.LastSeq
 	return page, nil
-}
-
-// createMessageSQL is writeMessage's work as one PostgreSQL statement (so one
-// round trip and its own transaction): the conversation row is locked first,
-// then the recipients in ascending id. The recipients are locked FOR NO KEY
-// UPDATE, the strength an event_seq update needs: FOR UPDATE would also
-// conflict with the KEY SHARE locks that inserting participants takes (in
-// any order), and deadlock with createGroupConversation.
-// It returns one row per recipient, with the recipient's profile (the
-// sender's travels with the message); none when the sender is not a
-// participant.
-const createMessageSQL = `WITH conv AS (
-  UPDATE conversations SET last_seq = last_seq + 1, last_message_id = @id,
-    last_message_at = GREATEST(last_message_at, @at), last_activity_at = GREATEST(last_activity_at, @at)
-  WHERE id = @conv AND EXISTS (SELECT 1 FROM participants p WHERE p.conversation_id = @conv AND p.user_id = @sender)
-  RETURNING last_seq
-), msg AS (
-  INSERT INTO messages (id, conversation_id, seq, sender_id, content, client_message_id, created_at)
-  SELECT @id, @conv, last_seq, @sender, CAST(@content AS text), CAST(@client AS text), @at FROM conv
-  RETURNING seq
-), recipients AS (
-  SELECT u.id FROM users u JOIN participants p ON p.user_id = u.id
-  WHERE p.conversation_id = @conv AND EXISTS (SELECT 1 FROM msg)
-  ORDER BY u.id FOR NO KEY UPDATE OF u
-), numbered AS (
-  UPDATE users SET event_seq = users.event_seq + 1 FROM recipients WHERE users.id = recipients.id
-  RETURNING users.id, users.event_seq, users.username, users.display_name, users.created_at
-), stored AS (
-  INSERT INTO user_events (user_id, seq, kind, conversation_id, message_id, created_at)
-  SELECT id, event_seq, @kind, @conv, @id, @at FROM numbered
-  RETURNING user_id, seq
-), marked AS (
-  UPDATE participants SET last_read_seq = msg.seq FROM msg
-  WHERE participants.conversation_id = @conv AND participants.user_id = @sender AND participants.last_read_seq < msg.seq
-)
-SELECT msg.seq AS message_seq, stored.user_id, stored.seq, numbered.username, numbered.display_name, numbered.created_at
-FROM stored JOIN numbered ON numbered.id = stored.user_id, msg`
-
-// CreateMessageStatement returns createMessageSQL, the one PostgreSQL
-// statement of CreateMessage (named arguments @id, @conv, @sender, @content,
-// @client, @at, @kind), so that the load tool can run the same write
-// directly against the database as its baseline.
-func CreateMessageStatement() string { return createMessageSQL }
-
-// writeMessageInOneStatement does CreateMessage's writes on PostgreSQL with
-// createMessageSQL and returns the events to publish.
-func (s *Service) writeMessageInOneStatement(ctx context.Context, msg *Message) ([]Event, error) {
-	var rows []struct {
-		MessageSeq  int64
-		UserID      string
-		Seq         int64
-		Username    string
-		DisplayName string
-		CreatedAt   time.Time
-	}
-	err := s.conn(ctx).Raw(createMessageSQL, map[string]any{
-		"id":      msg.ID,
-		"conv":    msg.ConversationID,
-		"sender":  msg.SenderID,
-		"content": msg.Content,
-		"client":  msg.ClientMessageID,
-		"at":      msg.CreatedAt,
-		"kind":    EventKindMessageCreated,
-	}).Scan(&rows).Error
-	// gorm does not translate errors of Raw().Scan (pgx reports the first
-	// row's error from the query itself): translate here, so that a repeated
-	// clientMessageId becomes gorm.ErrDuplicatedKey as on the SQLite path.
-	if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok && err != nil {
-		err = t.Translate(err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, errNotFound("conversation")
-	}
-	msg.Seq = rows[0].MessageSeq
-	recipients := make([]recipient, len(rows))
-	for i, r := range rows {
-		recipients[i] = recipient{ID: r.UserID, EventSeq: r.Seq, Username: r.Username, DisplayName: r.DisplayName, CreatedAt: r.CreatedAt}
-	}
-	_, events := messageEvents(EventKindMessageCreated, msg, recipients)
-	return events, nil
 }

@@ -59,9 +59,9 @@ func (s *Service) MarkConversationAsRead(ctx context.Context, viewerID, conversa
 			unread[p.UserID] = conv.LastSeq - p.LastReadSeq
 		}
 		unread[viewerID] = conv.LastSeq - target
-		moved := lifeEvent{Kind: EventKindReadMarkerMoved, ConversationID: conv.ID, At: database.Now(),
-			Data: func(userID string) (*EventData, bool) {
-				return &EventData{UserID: viewerID, LastReadSeq: target, UnreadCount: unread[userID]}, false
+		moved := draft{Kind: EventKindReadMarkerMoved, ConversationID: conv.ID, At: database.Now(),
+			Payload: func(recipientID string) EventPayload {
+				return ReadMarkerMoved{ReaderID: viewerID, LastReadSeq: target, UnreadCount: unread[recipientID]}
 			}}
 		events, err = s.appendEvents(tx, moved, memberIDs(members))
 		return err

@@ -25,10 +25,11 @@ func TestReadMarkerEvents(t *testing.T) {
 		for _, u := range []*chat.User{alice, bob, carol} {
 			events := f.stream(t, u.ID)
 			ev := events[len(events)-1]
-			if ev.Kind != chat.EventKindReadMarkerMoved || ev.Data.UserID != bob.ID || ev.Data.LastReadSeq != 3 {
-				t.Fatalf("%s's last event: %+v %+v", u.Username, ev, ev.Data)
+			p, ok := ev.Payload.(chat.ReadMarkerMoved)
+			if !ok || p.ReaderID != bob.ID || p.LastReadSeq != 3 {
+				t.Fatalf("%s's last event: %+v %+v", u.Username, ev, ev.Payload)
 			}
-			unread[u.Username] = ev.Data.UnreadCount
+			unread[u.Username] = p.UnreadCount
 		}
 		if unread["alice"] != 0 || unread["bob"] != 1 || unread["carol"] != 4 {
 			t.Fatalf("unread counts in the events: %v", unread)
@@ -66,8 +67,8 @@ func TestSendTyping(t *testing.T) {
 			t.Fatal(err)
 		}
 		events := f.pub.all()[published:]
-		if len(events) != 1 || events[0].UserID != bob.ID || events[0].Kind != chat.EventKindTyping || !events[0].Ephemeral() ||
-			events[0].Data.UserID != alice.ID || events[0].Data.ExpiresAt.Sub(events[0].At) != chat.TypingTTL {
+		if len(events) != 1 || events[0].UserID != bob.ID || !events[0].Ephemeral() ||
+			events[0].Payload.(chat.Typing).TypistID != alice.ID || events[0].Payload.(chat.Typing).ExpiresAt.Sub(events[0].At) != chat.TypingTTL {
 			t.Fatalf("published %+v", events)
 		}
 		if f.count(t, "user_events") != stored {

@@ -132,7 +132,7 @@ func (s *Service) publishEnded(ctx context.Context, userID string, sessionIDs []
 	}
 	events := make([]Event, len(sessionIDs))
 	for i, id := range sessionIDs {
-		events[i] = Event{UserID: userID, Kind: EventKindSessionEnded, SessionID: id}
+		events[i] = Event{UserID: userID, Kind: EventKindSessionEnded, Payload: SessionEnded{SessionID: id}}
 	}
 	s.pub.Publish(ctx, events)
 }

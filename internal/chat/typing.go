@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/messenger/messenger/internal/database"
@@ -24,19 +25,16 @@ func (s *Service) SendTyping(ctx context.Context, viewerID, conversationID strin
 	if err != nil {
 		return internal("send typing", err)
 	}
-	now := database.Now()
-	events := make([]Event, 0, len(members))
-	isMember := false
-	for _, id := range members {
-		if id == viewerID {
-			isMember = true
-			continue
-		}
-		events = append(events, Event{UserID: id, Kind: EventKindTyping, ConversationID: conversationID, At: now,
-			Data: &EventData{UserID: viewerID, ExpiresAt: now.Add(TypingTTL)}})
-	}
-	if !isMember {
+	i := slices.Index(members, viewerID)
+	if i < 0 {
 		return errNotFound("conversation")
+	}
+	now := database.Now()
+	typing := draft{Kind: EventKindTyping, ConversationID: conversationID, At: now,
+		Payload: same(Typing{TypistID: viewerID, ExpiresAt: now.Add(TypingTTL)})}
+	events, err := ephemeralEvents(typing, slices.Delete(members, i, i+1))
+	if err != nil {
+		return internal("send typing", err)
 	}
 	s.publish(ctx, events)
 	return nil

@@ -61,22 +61,24 @@ func Open(ctx context.Context, cfg Config, hub *Hub) (Bus, error) {
 }
 
 // encodeEvent returns ev as the sealed JSON payload a bus carries, without
-// its Message and Data when the whole would exceed limit bytes (receivers
-// then fetch the message by MessageID, or the event from the log).
+// its message and payload when the whole would exceed limit bytes (its
+// receivers then read the event from the log; an ephemeral event, which the
+// log does not have, is refused).
 func encodeEvent(key Key, ev chat.Event, limit int) ([]byte, error) {
 	limit -= sealOverhead
 	p, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("marshal event: %w", err)
 	}
-	if len(p) > limit && (ev.Message != nil || ev.Data != nil) {
-		ev.Message, ev.Data = nil, nil
-		if p, err = json.Marshal(ev); err != nil {
-			return nil, fmt.Errorf("marshal event: %w", err)
+	if len(p) > limit {
+		if stripped, ok := ev.Strip(); ok {
+			if p, err = json.Marshal(stripped); err != nil {
+				return nil, fmt.Errorf("marshal event: %w", err)
+			}
 		}
 	}
 	if len(p) > limit {
-		return nil, fmt.Errorf("event payload of %d bytes exceeds %d even without its message", len(p)+sealOverhead, limit+sealOverhead)
+		return nil, fmt.Errorf("%s event of %d bytes exceeds %d even stripped of what the event log holds", ev.Kind, len(p)+sealOverhead, limit+sealOverhead)
 	}
 	return key.seal(p), nil
 }

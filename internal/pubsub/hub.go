@@ -1,11 +1,11 @@
 // Package pubsub delivers committed chat events to live subscriptions: a Hub
-// fans events out to the subscriptions of this process, a Bus carries them
-// to the Hub of every instance (in-process, PostgreSQL LISTEN/NOTIFY or
-// NATS), and a Stream merges a subscription with the stored events after a
-// cursor into one gap-free, duplicate-free sequence. The database stays the
-// source of truth: a subscription that misses events is told so through its
-// Lagged channel, and its Stream catches up from there. Nothing here knows
-// GraphQL or HTTP.
+// fans events out to the Streams of this process, a Bus carries them to the
+// Hub of every instance (in-process, PostgreSQL LISTEN/NOTIFY or NATS), and a
+// Stream merges the live events with the stored events after a cursor into
+// one gap-free, duplicate-free sequence. The database stays the source of
+// truth: a Stream that sees a gap, an overflow of its queue, a bus resync or
+// an event carried without its body reads the event log from where it is.
+// Nothing here knows GraphQL or HTTP.
 package pubsub
 
 import (
@@ -15,11 +15,11 @@ import (
 	"github.com/messenger/messenger/internal/chat"
 )
 
-// DefaultBufferSize is the number of events a subscription buffers when NewHub
+// DefaultBufferSize is the number of events a stream queues when NewHub
 // is given a size of zero or less.
 const DefaultBufferSize = 256
 
-// Hub is a per-user registry of the live subscriptions of this process; it is
+// Hub is a per-user registry of the live streams of this process; it is
 // safe for concurrent use and its Publish never blocks.
 type Hub struct {
 	bufferSize int
@@ -30,9 +30,9 @@ type Hub struct {
 	onEnded []func(sessionID string)
 }
 
-// receiver is what the hub hands a user's live events to: a Subscription
-// (a buffered channel) or a Stream (which queues them itself). Its methods
-// are called under the hub's lock and must not block.
+// receiver is what the hub hands a user's live events to: a Stream, which
+// queues them itself. Its methods are called under the hub's lock and must
+// not block.
 type receiver interface {
 	// receive takes one live event.
 	receive(ev chat.Event)
@@ -44,9 +44,8 @@ type receiver interface {
 	session() string
 }
 
-// NewHub returns an empty Hub whose subscriptions buffer, and whose streams
-// queue, at most bufferSize events each (DefaultBufferSize when
-// bufferSize <= 0).
+// NewHub returns an empty Hub whose streams queue at most bufferSize events
+// each (DefaultBufferSize when bufferSize <= 0).
 func NewHub(bufferSize int) *Hub {
 	if bufferSize <= 0 {
 		bufferSize = DefaultBufferSize
@@ -55,27 +54,6 @@ func NewHub(bufferSize int) *Hub {
 		bufferSize: bufferSize,
 		users:      make(map[string]map[receiver]struct{}),
 	}
-}
-
-// Subscribe registers a new subscription (one per device or stream) that
-// receives, from now on, every event published for userID; the caller must
-// Close it.
-func (h *Hub) Subscribe(userID string) *Subscription {
-	return h.SubscribeSession(userID, "")
-}
-
-// SubscribeSession is Subscribe for a stream opened in sessionID: the hub
-// closes the subscription when that session ends.
-func (h *Hub) SubscribeSession(userID, sessionID string) *Subscription {
-	s := &Subscription{
-		hub:       h,
-		userID:    userID,
-		sessionID: sessionID,
-		events:    make(chan chat.Event, h.bufferSize),
-		lagged:    make(chan struct{}, 1),
-	}
-	h.attach(userID, s)
-	return s
 }
 
 // attach registers r for userID's live events.
@@ -116,27 +94,27 @@ func (h *Hub) OnSessionEnded(f func(sessionID string)) {
 	h.onEnded = append(h.onEnded, f)
 }
 
-// Publish delivers each event to every subscription of event.UserID without
-// blocking: a subscription whose buffer is full loses the event and is marked
-// lagged instead. Subscribers share each event's Message and must not modify
-// it. The end of a session is not delivered: the session's subscriptions are
-// closed and OnSessionEnded's functions are called.
+// Publish hands each event to every stream of its user without blocking (a
+// stream whose queue is full turns to the event log instead). Streams share
+// each event's Message and must not modify it. The end of a session is not
+// delivered: the session's streams are ended and OnSessionEnded's
+// functions are called.
 func (h *Hub) Publish(_ context.Context, events []chat.Event) {
 	type ending struct {
 		userID string
 		r      receiver
 	}
-	var ended []ending
+	var endings []ending
 	h.mu.RLock()
 	for _, ev := range events {
-		if ev.Kind == chat.EventKindSessionEnded {
+		if ended, ok := ev.Payload.(chat.SessionEnded); ok {
 			for r := range h.users[ev.UserID] {
-				if r.session() == ev.SessionID {
-					ended = append(ended, ending{ev.UserID, r})
+				if r.session() == ended.SessionID {
+					endings = append(endings, ending{ev.UserID, r})
 				}
 			}
 			for _, f := range h.onEnded {
-				f(ev.SessionID)
+				f(ended.SessionID)
 			}
 			continue
 		}
@@ -145,13 +123,13 @@ func (h *Hub) Publish(_ context.Context, events []chat.Event) {
 		}
 	}
 	h.mu.RUnlock()
-	for _, e := range ended {
+	for _, e := range endings {
 		h.detach(e.userID, e.r)
 	}
 }
 
-// Resync marks every current subscription as lagged, so that each catches up
-// from the database (used when a bus connection came back after an outage).
+// Resync turns every current stream to the database, where it catches up
+// (used when a bus connection came back after an outage).
 func (h *Hub) Resync() {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -162,65 +140,16 @@ func (h *Hub) Resync() {
 	}
 }
 
-// Count returns the number of live subscriptions.
+// Count returns the number of live streams.
 func (h *Hub) Count() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return h.count
 }
 
-// Users returns the number of users with at least one live subscription.
+// Users returns the number of users with at least one live stream.
 func (h *Hub) Users() int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	return len(h.users)
 }
-
-// Subscription is a buffered channel of a user's live events, created by
-// Hub.Subscribe and released by Close, for a reader that follows the live
-// events itself (a Stream needs none: it queues them without a reader).
-type Subscription struct {
-	hub       *Hub
-	userID    string
-	sessionID string
-	events    chan chat.Event
-	lagged    chan struct{}
-	closeOnce sync.Once
-}
-
-// UserID returns the user whose events this subscription receives.
-func (s *Subscription) UserID() string { return s.userID }
-
-// Events returns the channel of live events, in publish order; it is closed by
-// Close.
-func (s *Subscription) Events() <-chan chat.Event { return s.events }
-
-// Lagged returns a channel that receives a value when events may have been
-// missed (buffer overflow or bus reconnect): the owner must then catch up from
-// the database; it is never closed.
-func (s *Subscription) Lagged() <-chan struct{} { return s.lagged }
-
-// Close unregisters the subscription and closes its Events channel; it is
-// idempotent and safe to call concurrently with Publish.
-func (s *Subscription) Close() {
-	s.closeOnce.Do(func() { s.hub.detach(s.userID, s) })
-}
-
-func (s *Subscription) receive(ev chat.Event) {
-	select {
-	case s.events <- ev:
-	default:
-		s.lag()
-	}
-}
-
-// lag signals the owner without blocking; one pending signal suffices.
-func (s *Subscription) lag() {
-	select {
-	case s.lagged <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Subscription) detached()       { close(s.events) }
-func (s *Subscription) session() string { return s.sessionID }

@@ -101,7 +101,7 @@ func (s *Stream[T]) receive(ev chat.Event) {
 	case s.catchUp:
 		s.seen = max(s.seen, ev.Seq)
 	case ev.Seq <= s.queued: // already queued or delivered
-	case ev.Seq > s.queued+1 || stripped(ev) || len(s.queue) >= s.hub.bufferSize:
+	case ev.Seq > s.queued+1 || ev.Stripped() || len(s.queue) >= s.hub.bufferSize:
 		s.lagLocked()
 	case !s.pumping && s.spec.Filter != nil && !s.spec.Filter(ev) && (s.spec.Last == nil || !s.spec.Last(ev)):
 		s.queued, s.handled = ev.Seq, ev.Seq // nothing to deliver: no goroutine
@@ -125,15 +125,6 @@ func (s *Stream[T]) lagLocked() {
 	s.queue = nil // the log holds them all (but for ephemeral ones, which may go)
 	s.catchUp = true
 	s.pump()
-}
-
-// stripped reports whether ev came without its message or data (a bus
-// carries large events without their body): the log has them.
-func stripped(ev chat.Event) bool {
-	if ev.MessageID != "" {
-		return ev.Message == nil
-	}
-	return ev.Data == nil
 }
 
 // detached ends the stream once the hub no longer sends to it.

@@ -366,7 +366,7 @@ func TestStreamEndsWithItsSession(t *testing.T) {
 		Value: func(ev chat.Event) chat.Event { return ev },
 	})
 	r.expect(t, f.send(t, 1, "first"))
-	f.hub.Publish(context.Background(), []chat.Event{{UserID: f.bob.ID, Kind: chat.EventKindSessionEnded, SessionID: "s1"}})
+	f.hub.Publish(context.Background(), []chat.Event{{UserID: f.bob.ID, Kind: chat.EventKindSessionEnded, Payload: chat.SessionEnded{SessionID: "s1"}}})
 	r.ended(t)
 	if n := f.hub.Count(); n != 0 {
 		t.Fatalf("%d subscriptions left after the session ended", n)

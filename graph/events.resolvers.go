@@ -50,7 +50,7 @@ func (r *participantsChangedEventResolver) By(ctx context.Context, obj *model.Pa
 
 // ConversationEvents is the resolver for the conversationEvents field.
 func (r *subscriptionResolver) ConversationEvents(ctx context.Context, conversationID *string, after *string) (<-chan graphql.Event[model.ConversationEvent], error) {
-	return subscribe(ctx, r.Resolver, conversationID, after, func(ev chat.Event) bool { return shownKinds[ev.Kind] }, conversationEvent)
+	return subscribe(ctx, r.Resolver, conversationID, after, shownEvent, eventValue)
 }
 
 // User is the resolver for the user field.

@@ -1,8 +1,8 @@
 package pubsub_test
 
-// Tests of the Stream with the conversation life cycle's events: typing
+// Tests of the Stream with kinds of event other than new messages: typing
 // events are live only and never move the stream; events carried without
-// their data are read back from the log.
+// their payload are read back from the log.
 
 import (
 	"context"
@@ -38,7 +38,7 @@ func TestStreamTypingIsLiveOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev := r.next(t)
-		if ev.Kind != chat.EventKindTyping || ev.Seq != 0 || ev.Data.UserID != f.alice.ID {
+		if ev.Kind != chat.EventKindTyping || ev.Seq != 0 || ev.Payload.(chat.Typing).TypistID != f.alice.ID {
 			t.Fatalf("got %+v", ev)
 		}
 		// The stream's position did not move: the next stored event is
@@ -57,37 +57,37 @@ func TestStreamTypingIsLiveOnly(t *testing.T) {
 	})
 }
 
-func TestStreamRereadsEventsWithoutData(t *testing.T) {
+func TestStreamRereadsEventsWithoutPayload(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		f := newStreamFixture(t, db, 0)
 		ctx := context.Background()
 		r := f.runLive(t, nil)
-		// The live path strips the data, as a bus does for large events.
+		// The live path strips the payload, as a bus does for large events.
 		f.svc = chat.NewService(db, &stripper{hub: f.hub})
 		if _, err := f.svc.MarkConversationAsRead(ctx, f.bob.ID, f.conv.ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		ev := r.next(t)
-		if ev.Kind != chat.EventKindReadMarkerMoved || ev.Data == nil || ev.Data.UserID != f.bob.ID || ev.Data.LastReadSeq != 1 {
-			t.Fatalf("got %+v (data %+v)", ev, ev.Data)
+		if p, ok := ev.Payload.(chat.ReadMarkerMoved); !ok || p.ReaderID != f.bob.ID || p.LastReadSeq != 1 {
+			t.Fatalf("got %+v (payload %+v)", ev, ev.Payload)
 		}
 	})
 }
 
-// stripper publishes events without their Data.
+// stripper publishes events without their payload.
 type stripper struct{ hub *pubsub.Hub }
 
 func (s *stripper) Publish(ctx context.Context, events []chat.Event) {
 	for i := range events {
-		events[i].Data = nil
+		events[i].Payload = nil
 	}
 	s.hub.Publish(ctx, events)
 }
 
-func TestEncodeStripsLargeData(t *testing.T) {
+func TestEncodeStripsLargePayloads(t *testing.T) {
 	key := newKey(t, testSecret)
 	ev := chat.Event{UserID: "u", Seq: 3, Kind: chat.EventKindParticipantsChanged, ConversationID: "c",
-		Data: &chat.EventData{UserID: "a", Added: strings.Fields(strings.Repeat("0196a3c2-8d7e-7b1c-9f00-123456789abc ", 256))}}
+		Payload: chat.ParticipantsChanged{ByID: "a", Added: strings.Fields(strings.Repeat("0196a3c2-8d7e-7b1c-9f00-123456789abc ", 256))}}
 	p, err := pubsub.EncodeEvent(key, ev, 7900)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,26 @@ func TestEncodeStripsLargeData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Data != nil || got.Seq != 3 || got.Kind != ev.Kind {
+	if got.Payload != nil || got.Seq != 3 || got.Kind != ev.Kind || !got.Stripped() {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestEncodeKeepsEphemeralEventsWhole(t *testing.T) {
+	key := newKey(t, testSecret)
+	// A typing event cannot be read back from the log: it is sent whole or
+	// not at all.
+	small := chat.Event{UserID: "u", Kind: chat.EventKindTyping, ConversationID: "c", Payload: chat.Typing{TypistID: "a"}}
+	p, err := pubsub.EncodeEvent(key, small, 7900)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := pubsub.DecodeEvent(key, p); err != nil || got.Payload != small.Payload {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	large := small
+	large.ConversationID = strings.Repeat("c", 8000)
+	if _, err := pubsub.EncodeEvent(key, large, 7900); err == nil {
+		t.Fatal("a typing event too large for the bus was sent without its payload")
 	}
 }
