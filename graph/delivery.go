@@ -12,24 +12,27 @@ import (
 
 // subscribe opens the viewer's event stream (the delivery algorithm lives
 // in pubsub.Stream) as a gqlgen subscription channel, resuming after the
-// after cursor (or the Last-Event-ID of a reconnecting EventSource, which
-// knows better than its URL), from now on without one. shown keeps the
-// events this subscription shows and value picks what each shows; with a
-// conversationID, only that conversation's (NOT_FOUND unless the viewer is
-// in it), and the subscription completes after the event that ends the
-// viewer's membership of it. Each stored event's context carries its cursor
-// to the response's extensions.cursor (and the GET stream's id: line; an
-// ephemeral event has no seq, so no cursor). The channel is closed when ctx
-// ends or the request's session ends; when the database fails, the stream is
-// cut without "complete", so that the client resumes from its cursor.
+// after cursor, or after the cursor the transport says its client last saw
+// (a reconnecting EventSource's, which knows better than its URL), from now
+// on without either. shown keeps the events this subscription shows and
+// value picks what each shows; with a conversationID, only that
+// conversation's (NOT_FOUND unless the viewer is in it), and the
+// subscription completes after the event that ends the viewer's membership
+// of it. Each stored event's context carries its cursor to the response's
+// extensions.cursor (and the GET stream's id: line; an ephemeral event has
+// no seq, so no cursor). The channel is closed when ctx ends or the
+// request's session ends; when the database fails, the transport is told to
+// cut the stream without "complete", so that the client resumes from its
+// cursor.
 func subscribe[T any](ctx context.Context, r *Resolver, conversationID, after *string, shown func(chat.Event) bool, value func(chat.Event) T) (<-chan graphql.Event[T], error) {
 	viewer, session, err := viewerSession(ctx)
 	if err != nil {
 		return nil, err
 	}
+	stream := transport.StreamInfoOf(ctx)
 	cursor := after
-	if id := transport.LastEventID(ctx); id != "" {
-		cursor = &id
+	if stream.LastEventID != "" {
+		cursor = &stream.LastEventID
 	}
 	from, err := r.Chat.ResumePoint(ctx, viewer, cursor)
 	if err != nil {
@@ -42,9 +45,9 @@ func subscribe[T any](ctx context.Context, r *Resolver, conversationID, after *s
 		}
 		filter = func(ev chat.Event) bool { return ev.ConversationID == *conversationID && shown(ev) }
 	}
-	// The GET transport writes the starting point as an id-only frame, so
-	// that a reconnect before the first event resumes from here too.
-	transport.AnnounceCursor(ctx, chat.EventCursor(viewer, from))
+	if stream.Started != nil {
+		stream.Started(chat.EventCursor(viewer, from))
+	}
 	return pubsub.OpenStream(ctx, r.Hub, r.Chat, pubsub.StreamSpec[graphql.Event[T]]{
 		UserID:    viewer,
 		SessionID: session,
@@ -59,7 +62,9 @@ func subscribe[T any](ctx context.Context, r *Resolver, conversationID, after *s
 		},
 		Failed: func(err error) {
 			r.logger().ErrorContext(ctx, "subscription: cannot read the event stream", "err", err)
-			transport.Cut(ctx)
+			if stream.Cut != nil {
+				stream.Cut()
+			}
 		},
 	}), nil
 }

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -39,9 +38,6 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if id := r.Header.Get("Last-Event-ID"); id != "" {
-		ctx = context.WithValue(ctx, lastEventIDKey{}, id)
-	}
 
 	// Errors known before the stream starts get a plain 400, which ends a
 	// browser's EventSource for good instead of making it retry forever.
@@ -74,9 +70,10 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	// The starting point is an event of its own ("cursor", with empty data):
 	// browsers take an id from an id-only frame too, but some EventSource
 	// implementations (the eventsource package for Node) only from an event.
-	ctx = context.WithValue(ctx, cursorAnnouncerKey{}, func(cursor string) {
-		out.write("id: " + cursor + "\nevent: cursor\ndata:\n\n")
-	})
+	info := StreamInfoOf(ctx)
+	info.LastEventID = r.Header.Get("Last-Event-ID")
+	info.Started = func(cursor string) { out.write("id: " + cursor + "\nevent: cursor\ndata:\n\n") }
+	ctx = withStreamInfo(ctx, info)
 	responses, dispatchCtx := exec.DispatchOperation(ctx, opCtx)
 	for {
 		resp := responses(dispatchCtx)
@@ -87,26 +84,4 @@ func (t EventSource) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		out.event(cursor, resp)
 	}
 	out.write("event: complete\ndata:\n\n")
-}
-
-type lastEventIDKey struct{}
-
-// LastEventID returns the Last-Event-ID that a reconnecting EventSource sent
-// ("" for none): the cursor it last saw, which takes the place of the
-// subscription's after argument.
-func LastEventID(ctx context.Context) string {
-	id, _ := ctx.Value(lastEventIDKey{}).(string)
-	return id
-}
-
-type cursorAnnouncerKey struct{}
-
-// AnnounceCursor tells the transport of ctx's stream, if it wants to know,
-// where the stream starts; it must be called before the first event. The GET
-// transport writes it as a "cursor" event, so that a browser reconnecting
-// before the first event resumes from there.
-func AnnounceCursor(ctx context.Context, cursor string) {
-	if announce, ok := ctx.Value(cursorAnnouncerKey{}).(func(string)); ok {
-		announce(cursor)
-	}
 }

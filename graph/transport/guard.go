@@ -12,8 +12,9 @@ import (
 // text/event-stream) in a streamWriter: writes after the handler returned
 // are dropped (a keep-alive goroutine may still tick), each write must finish
 // within writeTimeout or the stream is cut, and the stream is cut when
-// shutdown is done. A cut stream ends without a "complete" event, so that
-// clients reconnect and resume from their cursor.
+// shutdown is done or the subscription calls its StreamInfo's Cut. A cut
+// stream ends without a "complete" event, so that clients reconnect and
+// resume from their cursor.
 func GuardStreams(shutdown context.Context, writeTimeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !IsEventStream(r) {
@@ -27,19 +28,8 @@ func GuardStreams(shutdown context.Context, writeTimeout time.Duration, next htt
 		defer stop()
 		defer sw.finish()
 		w.Header().Set("X-Accel-Buffering", "no")
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, streamWriterKey{}, sw)))
+		next.ServeHTTP(sw, r.WithContext(withStreamInfo(ctx, StreamInfo{Cut: sw.cut})))
 	})
-}
-
-type streamWriterKey struct{}
-
-// Cut ends the event stream of ctx's request without a "complete"
-// event, so that its client reconnects and resumes; it does nothing for
-// other requests.
-func Cut(ctx context.Context) {
-	if sw, ok := ctx.Value(streamWriterKey{}).(*streamWriter); ok {
-		sw.cut()
-	}
 }
 
 // streamWriter is the ResponseWriter of an event stream; it is safe for use
