@@ -97,6 +97,9 @@ func (s *Service) appendEvents(tx *gorm.DB, d draft, userIDs []string) ([]Event,
 	if len(userIDs) == 0 {
 		return nil, nil
 	}
+	if eventKinds[d.Kind].ephemeral {
+		return nil, fmt.Errorf("%s events are published, not stored", d.Kind)
+	}
 	recipients, err := s.numberEvents(tx, userIDs)
 	if err != nil {
 		return nil, err
@@ -152,6 +155,9 @@ RETURNING id, event_seq, username, display_name, created_at`, ids).Scan(&recipie
 // ephemeralEvents returns d, of an ephemeral kind, as the events to publish
 // to each of userIDs: they get no seq and are never stored.
 func ephemeralEvents(d draft, userIDs []string) ([]Event, error) {
+	if !eventKinds[d.Kind].ephemeral {
+		return nil, fmt.Errorf("%s events are stored, not only published", d.Kind)
+	}
 	events := make([]Event, len(userIDs))
 	for i, id := range userIDs {
 		var err error

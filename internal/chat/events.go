@@ -154,99 +154,79 @@ func decodeAs[P EventPayload](raw []byte) (EventPayload, error) {
 
 // Event is one entry of a user's event stream, for its recipient UserID:
 // Seq numbers that user's stored events 1, 2, 3... in commit order and is
-// the cursor a subscription resumes from; an ephemeral event has none.
+// the cursor a subscription resumes from; an ephemeral event has none. Its
+// JSON is what the buses carry (DecodeEvent reads it back).
 type Event struct {
-	UserID         string
-	Seq            int64
-	Kind           EventKind
-	ConversationID string
+	UserID         string    `json:"userId"`
+	Seq            int64     `json:"seq"`
+	Kind           EventKind `json:"kind"`
+	ConversationID string    `json:"conversationId,omitempty"`
 	// At is when the event happened.
-	At time.Time
+	At time.Time `json:"at,omitzero"`
 	// MessageID names the message of a kind that has one; Message is that
 	// message, nil when the event was carried without it.
-	MessageID string
-	Message   *Message
+	MessageID string   `json:"messageId,omitempty"`
+	Message   *Message `json:"message,omitempty"`
 	// Payload is the kind's payload; nil for a kind without one, or when the
 	// event was carried without it.
-	Payload EventPayload
+	Payload EventPayload `json:"data,omitempty"`
+	// Stripped marks an event carried without its message and payload (a
+	// bus does so for large events; see Strip): the event log has them.
+	Stripped bool `json:"stripped,omitempty"`
 }
 
 // Ephemeral reports whether ev is only published, never stored: it has no
-// seq, is delivered live only and never replayed.
-func (ev Event) Ephemeral() bool { return eventKinds[ev.Kind].ephemeral }
+// seq (only the kinds described as ephemeral are written without one), is
+// delivered live only and never replayed.
+func (ev *Event) Ephemeral() bool { return ev.Seq == 0 }
 
 // EndsMembership reports whether ev is the last event of its conversation
 // that its recipient gets: the participants_changed event that removed them
 // (they left or were removed).
-func (ev Event) EndsMembership() bool {
+func (ev *Event) EndsMembership() bool {
+	if ev.Payload == nil {
+		return false
+	}
 	k := eventKinds[ev.Kind]
-	return k.endsMembership != nil && ev.Payload != nil && k.endsMembership(ev.Payload, ev.UserID)
+	return k.endsMembership != nil && k.endsMembership(ev.Payload, ev.UserID)
 }
 
-// Stripped reports whether ev came without the message or the payload its
-// kind carries (a bus carries large events without them): the event log
-// has them.
-func (ev Event) Stripped() bool {
-	k := eventKinds[ev.Kind]
-	return (k.message && ev.Message == nil) || (k.decode != nil && ev.Payload == nil)
-}
+// Incomplete reports whether ev came without the message or the payload
+// its kind carries, which a reader finds in the event log.
+func (ev *Event) Incomplete() bool { return ev.Stripped || (ev.MessageID != "" && ev.Message == nil) }
 
-// Strip returns ev without its message and payload, which a reader of a
-// stored event finds in the event log; ok is false for an ephemeral event,
-// which the log does not have.
+// Strip returns ev without its message and payload, marked Stripped; ok is
+// false for an ephemeral event, which the event log does not have.
 func (ev Event) Strip() (stripped Event, ok bool) {
 	if ev.Ephemeral() {
 		return ev, false
 	}
-	ev.Message, ev.Payload = nil, nil
+	ev.Message, ev.Payload, ev.Stripped = nil, nil, true
 	return ev, true
 }
 
-// eventJSON is an Event as the buses carry it.
-type eventJSON struct {
-	UserID         string          `json:"userId"`
-	Seq            int64           `json:"seq"`
-	Kind           EventKind       `json:"kind"`
-	ConversationID string          `json:"conversationId,omitempty"`
-	At             time.Time       `json:"at,omitzero"`
-	MessageID      string          `json:"messageId,omitempty"`
-	Message        *Message        `json:"message,omitempty"`
-	Payload        json.RawMessage `json:"data,omitempty"`
-}
-
-// MarshalJSON encodes ev with its payload under "data".
-func (ev Event) MarshalJSON() ([]byte, error) {
-	out := eventJSON{UserID: ev.UserID, Seq: ev.Seq, Kind: ev.Kind, ConversationID: ev.ConversationID,
-		At: ev.At, MessageID: ev.MessageID, Message: ev.Message}
-	if ev.Payload != nil {
-		p, err := json.Marshal(ev.Payload)
-		if err != nil {
-			return nil, err
-		}
-		out.Payload = p
+// DecodeEvent reads an event from its JSON, decoding its payload as its
+// kind's type; an unknown kind, or a payload that does not fit its kind, is
+// an error.
+func DecodeEvent(b []byte) (Event, error) {
+	var in struct {
+		Event
+		Payload json.RawMessage `json:"data,omitempty"`
 	}
-	return json.Marshal(out)
-}
-
-// UnmarshalJSON decodes what MarshalJSON encodes; an unknown kind, or a
-// payload that does not fit its kind, is an error.
-func (ev *Event) UnmarshalJSON(b []byte) error {
-	var in eventJSON
 	if err := json.Unmarshal(b, &in); err != nil {
-		return err
+		return Event{}, err
 	}
-	k, ok := eventKinds[in.Kind]
+	ev := in.Event
+	k, ok := eventKinds[ev.Kind]
 	if !ok {
-		return fmt.Errorf("unknown event kind %q", in.Kind)
+		return Event{}, fmt.Errorf("unknown event kind %q", ev.Kind)
 	}
-	*ev = Event{UserID: in.UserID, Seq: in.Seq, Kind: in.Kind, ConversationID: in.ConversationID,
-		At: in.At, MessageID: in.MessageID, Message: in.Message}
 	if len(in.Payload) > 0 && k.decode != nil {
 		p, err := k.decode(in.Payload)
 		if err != nil {
-			return fmt.Errorf("%s event: payload: %w", in.Kind, err)
+			return Event{}, fmt.Errorf("%s event: payload: %w", ev.Kind, err)
 		}
 		ev.Payload = p
 	}
-	return nil
+	return ev, nil
 }

@@ -90,8 +90,8 @@ func decodeEvent(key Key, p []byte) (chat.Event, error) {
 	if err != nil {
 		return chat.Event{}, err
 	}
-	var ev chat.Event
-	if err := json.Unmarshal(body, &ev); err != nil {
+	ev, err := chat.DecodeEvent(body)
+	if err != nil {
 		return chat.Event{}, fmt.Errorf("unmarshal event: %w", err)
 	}
 	return ev, nil

@@ -71,7 +71,7 @@ func TestPostgresBusSendsLargeEventsWithoutTheirBody(t *testing.T) {
 	large := event(user, 1, strings.Repeat("x", 10_000))
 	busA.Publish(context.Background(), []chat.Event{large})
 	want := large
-	want.Message = nil
+	want, _ = want.Strip()
 	assertEvent(t, receive(t, sub), want)
 }
 

@@ -101,7 +101,7 @@ func (s *Stream[T]) receive(ev chat.Event) {
 	case s.catchUp:
 		s.seen = max(s.seen, ev.Seq)
 	case ev.Seq <= s.queued: // already queued or delivered
-	case ev.Seq > s.queued+1 || ev.Stripped() || len(s.queue) >= s.hub.bufferSize:
+	case ev.Seq > s.queued+1 || ev.Incomplete() || len(s.queue) >= s.hub.bufferSize:
 		s.lagLocked()
 	case !s.pumping && s.spec.Filter != nil && !s.spec.Filter(ev) && (s.spec.Last == nil || !s.spec.Last(ev)):
 		s.queued, s.handled = ev.Seq, ev.Seq // nothing to deliver: no goroutine

@@ -79,7 +79,7 @@ type stripper struct{ hub *pubsub.Hub }
 
 func (s *stripper) Publish(ctx context.Context, events []chat.Event) {
 	for i := range events {
-		events[i].Payload = nil
+		events[i], _ = events[i].Strip()
 	}
 	s.hub.Publish(ctx, events)
 }
@@ -96,7 +96,7 @@ func TestEncodeStripsLargePayloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Payload != nil || got.Seq != 3 || got.Kind != ev.Kind || !got.Stripped() {
+	if got.Payload != nil || got.Seq != 3 || got.Kind != ev.Kind || !got.Incomplete() {
 		t.Fatalf("got %+v", got)
 	}
 }
