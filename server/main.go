@@ -84,10 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
-	svc := chat.NewService(db, bus).WithPasswords(cfg.RateLimits.passwords(m))
+	svc := chat.NewService(db, bus, chat.WithPasswords(cfg.RateLimits.passwords(m)), chat.WithTokens(tokens))
 	sessions := auth.NewSessions(svc.SessionLive, cfg.SessionCacheTTL, auth.DefaultSessionCacheSize)
 	hub.OnSessionEnded(sessions.End)
-	resolver := &graph.Resolver{Chat: svc, Tokens: tokens, Hub: hub, TicketTTL: cfg.TicketTTL, Logger: logger}
+	resolver := &graph.Resolver{Chat: svc, Hub: hub, TicketTTL: cfg.TicketTTL, Logger: logger}
 	// Cancelled when shutdown begins: open event streams end and their
 	// clients resume from their cursors (http.Server.Shutdown waits for them).
 	streamsCtx, endStreams := context.WithCancel(context.Background())
