@@ -48,7 +48,8 @@ type api struct {
 func newAPI(t testing.TB, db *database.DB, opts ...func(*graph.HandlerConfig)) *api {
 	counter := &statementCounter{Interface: logger.Discard}
 	tokens := auth.NewTokens([]byte("a test secret that is long enough!!"), time.Hour)
-	svc := chat.NewService(db, nil, chat.WithTokens(tokens)).WithDB(db.Session(&gorm.Session{Logger: counter}))
+	counted := &database.DB{DB: db.Session(&gorm.Session{Logger: counter}), Dialect: db.Dialect}
+	svc := chat.NewService(counted, nil, chat.WithTokens(tokens))
 	logs := &bytes.Buffer{}
 	cfg := graph.HandlerConfig{
 		Resolver: &graph.Resolver{Chat: svc},

@@ -49,14 +49,6 @@ func NewService(db *database.DB, pub Publisher, opts ...Option) *Service {
 	return s
 }
 
-// WithDB returns a copy of the service that runs its statements on db, a
-// session of the same database (tests use it to count statements).
-func (s *Service) WithDB(db *gorm.DB) *Service {
-	c := *s
-	c.db = &database.DB{DB: db, Dialect: s.db.Dialect}
-	return &c
-}
-
 // conn returns the gorm handle bound to ctx.
 func (s *Service) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
 
