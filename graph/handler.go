@@ -21,14 +21,6 @@ import (
 	"github.com/messenger/messenger/internal/metrics"
 )
 
-// MaxComplexity bounds how much one operation may ask for, counting every
-// field and multiplying list fields by their page size (see complexity).
-// Members count as a full group of 256: a page of 20 conversations with
-// four fields of each member costs about 20,600, and one with a page of 50
-// messages and their senders each about 30,000; a page of pages of pages
-// (messages → conversation → messages) costs millions.
-const MaxComplexity = 50000
-
 // Streaming defaults.
 const (
 	DefaultKeepAlive          = 15 * time.Second
