@@ -127,7 +127,7 @@ func repeatedAliases(n int) string {
 
 func TestProductionMode(t *testing.T) {
 	dev := newAPI(t, dbtest.SQLite(t))
-	prod := newAPI(t, dbtest.SQLite(t), func(c *graph.HandlerConfig) { c.Production = true })
+	prod := newAPI(t, dbtest.SQLite(t), func(c *graph.ServerConfig) { c.Production = true })
 	token, _ := prod.signUp("alice")
 	devToken, _ := dev.signUp("alice")
 

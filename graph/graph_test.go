@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/messenger/messenger/graph"
+	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
@@ -45,20 +46,21 @@ type api struct {
 }
 
 // newAPI returns the GraphQL handler over db, configured further by opts.
-func newAPI(t testing.TB, db *database.DB, opts ...func(*graph.HandlerConfig)) *api {
+func newAPI(t testing.TB, db *database.DB, opts ...func(*graph.ServerConfig)) *api {
 	counter := &statementCounter{Interface: logger.Discard}
 	tokens := auth.NewTokens([]byte("a test secret that is long enough!!"), time.Hour)
 	counted := &database.DB{DB: db.Session(&gorm.Session{Logger: counter}), Dialect: db.Dialect}
 	svc := chat.NewService(counted, nil, chat.WithTokens(tokens))
 	logs := &bytes.Buffer{}
-	cfg := graph.HandlerConfig{
+	cfg := graph.ServerConfig{
 		Resolver: &graph.Resolver{Chat: svc},
 		Logger:   slog.New(slog.NewTextHandler(logs, nil)),
 	}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	h := graph.NewHandler(cfg)
+	h := graph.NewServer(cfg)
+	h.AddTransport(transport.POST{})
 	// Sessions are looked up outside the counted statements.
 	sessions := auth.NewSessions(chat.NewService(db, nil).SessionLive, time.Minute, 1000)
 	return &api{t: t, handler: tokens.Middleware(sessions, h), svc: svc, tokens: tokens, counter: counter, logs: logs}

@@ -9,7 +9,8 @@ import (
 // document may hold, how much one operation may ask for, how often each
 // mutation may run, and how many event streams a user may hold open. Their
 // settings (flags and environment variables) are in server/limits.go; they
-// are enforced by documentlimits.go, complexity.go and ratelimit.go.
+// are enforced by documentlimits.go, complexity.go and ratelimit.go, and the
+// stream cap by the server's handler chain (server/routes.go).
 
 // DocumentLimits bound what one GraphQL document may hold, checked on a
 // bounded parse before the document is validated (validation costs more than
@@ -68,15 +69,14 @@ const (
 )
 
 // RateLimits are the buckets of the mutations' rate limits (which mutation
-// takes which is mutationLimits) and the cap on each user's open event
-// streams; a nil *RateLimits, or a nil limiter in it, limits nothing.
+// takes which is mutationLimits); a nil *RateLimits, or a nil limiter in
+// it, limits nothing.
 type RateLimits struct {
 	AuthPerAddress  *ratelimit.Keyed
 	AuthPerUsername *ratelimit.Keyed
 	Messages        *ratelimit.Keyed
 	Mutations       *ratelimit.Keyed
 	Typing          *ratelimit.Keyed
-	Streams         *ratelimit.Slots // open event streams, by user
 	Metrics         *metrics.Metrics // counts refusals by limit name (nil: none)
 }
 

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -10,7 +9,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/messenger/messenger/graph/model"
-	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/ratelimit"
 )
@@ -133,29 +131,4 @@ func usernameKey(input any) string {
 		u = u[:maxUsernameKey]
 	}
 	return u
-}
-
-// limitStreams returns next behind the cap on each user's open event streams.
-func (l *RateLimits) limitStreams(next http.Handler) http.Handler {
-	if l == nil || l.Streams == nil {
-		return next
-	}
-	return transport.StreamLimit{
-		Slots:    l.Streams,
-		Key:      func(r *http.Request) string { viewer, _ := viewerID(r.Context()); return viewer },
-		Code:     chat.CodeRateLimited,
-		OnRefuse: func() { l.Metrics.Refused("streams_per_user") },
-	}.Wrap(next)
-}
-
-// webSocket returns ws with the cap on each user's open streams, which a
-// WebSocket connection counts as one of.
-func (l *RateLimits) webSocket(ws transport.WebSocket) transport.WebSocket {
-	if l == nil || l.Streams == nil {
-		return ws
-	}
-	ws.Slots = l.Streams
-	ws.Key = func(ctx context.Context) string { viewer, _ := viewerID(ctx); return viewer }
-	ws.OnRefuse = func() { l.Metrics.Refused("streams_per_user") }
-	return ws
 }

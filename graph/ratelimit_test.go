@@ -23,7 +23,7 @@ import (
 // newLimitedAPI is newAPI behind limits; a request's X-Test-Client header,
 // when set, is its client address.
 func newLimitedAPI(t *testing.T, db *database.DB, limits *graph.RateLimits) *api {
-	a := newAPI(t, db, func(c *graph.HandlerConfig) { c.RateLimits = limits })
+	a := newAPI(t, db, func(c *graph.ServerConfig) { c.RateLimits = limits })
 	h := a.handler
 	a.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(ratelimit.WithClient(r.Context(), r.Header.Get("X-Test-Client"))))
