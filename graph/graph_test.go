@@ -62,7 +62,7 @@ func newAPI(t testing.TB, db *database.DB, opts ...func(*graph.ServerConfig)) *a
 	h := graph.NewServer(cfg)
 	h.AddTransport(transport.POST{})
 	// Sessions are looked up outside the counted statements.
-	sessions := auth.NewSessions(chat.NewService(db, nil).SessionLive, time.Minute, 1000)
+	sessions := auth.NewSessionCache(chat.NewService(db, nil).SessionLive, time.Minute, 1000)
 	return &api{t: t, handler: tokens.Middleware(sessions, h), svc: svc, tokens: tokens, counter: counter, logs: logs}
 }
 

@@ -84,7 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	defer bus.Close()
 	svc := chat.NewService(db, bus, chat.WithPasswords(cfg.RateLimits.passwords(m)), chat.WithTokens(tokens))
-	sessions := auth.NewSessions(svc.SessionLive, cfg.SessionCacheTTL, auth.DefaultSessionCacheSize)
+	sessions := auth.NewSessionCache(svc.SessionLive, cfg.SessionCacheTTL, auth.DefaultSessionCacheSize)
 	hub.OnSessionEnded(sessions.End)
 	// Cancelled when shutdown begins: open event streams end and their
 	// clients resume from their cursors (http.Server.Shutdown waits for them).

@@ -32,7 +32,7 @@ type wiring struct {
 	logger   *slog.Logger
 	db       *database.DB
 	tokens   *auth.Tokens
-	sessions *auth.Sessions
+	sessions *auth.SessionCache
 	svc      *chat.Service
 	hub      *pubsub.Hub
 	metrics  *metrics.Metrics
