@@ -8,7 +8,7 @@ import (
 // The limits of the GraphQL endpoint, declared here together: what one
 // document may hold, how much one operation may ask for, how often each
 // mutation may run, and how many event streams a user may hold open. Their
-// settings (flags and environment variables) are in server/limits.go; they
+// settings (flags and environment variables) are in server/limitsettings.go; they
 // are enforced by documentlimits.go, complexity.go and ratelimit.go, and the
 // stream cap by the server's handler chain (server/routes.go).
 

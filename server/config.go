@@ -49,7 +49,7 @@ type config struct {
 	MaxBodyBytes    int64
 	BodyReadTimeout time.Duration
 	Documents       graph.DocumentLimits
-	// RateLimits are the limits against abuse (see limits.go).
+	// RateLimits are the limits against abuse (see limitsettings.go).
 	RateLimits limitsConfig
 }
 
