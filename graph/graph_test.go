@@ -87,6 +87,15 @@ func (a *api) do(token, query string, vars map[string]any) gqlResponse {
 // returns the HTTP status with the response.
 func (a *api) status(token, query string, vars map[string]any) (int, gqlResponse) {
 	a.t.Helper()
+	var resp gqlResponse
+	code := a.post(token, query, vars, &resp)
+	return code, resp
+}
+
+// post sends one operation as the holder of token ("" for none), decodes
+// the response into resp and returns its HTTP status.
+func (a *api) post(token, query string, vars map[string]any, resp any) int {
+	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -96,11 +105,10 @@ func (a *api) status(token, query string, vars map[string]any) (int, gqlResponse
 	rec := httptest.NewRecorder()
 	a.handler.ServeHTTP(rec, req)
 	raw, _ := io.ReadAll(rec.Body)
-	var resp gqlResponse
-	if err := json.Unmarshal(raw, &resp); err != nil {
+	if err := json.Unmarshal(raw, resp); err != nil {
 		a.t.Fatalf("decode %s: %v", raw, err)
 	}
-	return rec.Code, resp
+	return rec.Code
 }
 
 // ok runs an operation that must succeed and decodes its data into out.
