@@ -11,29 +11,37 @@ import (
 	"github.com/messenger/messenger/internal/database/dbtest"
 )
 
-// authenticates returns the user and session of token, which must be valid
-// and name a live session, as the Bearer middleware checks it.
-func (f *fixture) authenticates(t *testing.T, token string) (userID, sessionID string) {
+// sessionOf returns the user and session of token, which must verify, and
+// whether the session is live: what the Bearer middleware checks.
+func (f *fixture) sessionOf(t *testing.T, token string) (userID, sessionID string, live bool) {
 	t.Helper()
 	claims, err := f.tokens.Verify(token)
 	if err != nil {
 		t.Fatalf("token does not verify: %v", err)
 	}
-	if live, err := f.svc.SessionLive(context.Background(), claims.SessionID); err != nil || !live {
-		t.Fatalf("the token's session is not live (%v)", err)
+	live, err = f.svc.SessionLive(context.Background(), claims.SessionID)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return claims.UserID, claims.SessionID
+	return claims.UserID, claims.SessionID, live
+}
+
+// authenticates returns the user and session of token, which must
+// authenticate.
+func (f *fixture) authenticates(t *testing.T, token string) (userID, sessionID string) {
+	t.Helper()
+	userID, sessionID, live := f.sessionOf(t, token)
+	if !live {
+		t.Fatal("the token's session is not live")
+	}
+	return userID, sessionID
 }
 
 // refused fails the test unless token's session has ended.
 func (f *fixture) refused(t *testing.T, token string) {
 	t.Helper()
-	claims, err := f.tokens.Verify(token)
-	if err != nil {
-		t.Fatalf("token does not verify: %v", err)
-	}
-	if live, err := f.svc.SessionLive(context.Background(), claims.SessionID); err != nil || live {
-		t.Fatalf("the token's session is still live (%v)", err)
+	if _, _, live := f.sessionOf(t, token); live {
+		t.Fatal("the token's session is still live")
 	}
 }
 
