@@ -19,6 +19,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/messenger/messenger/graph"
+	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
@@ -45,21 +46,23 @@ type api struct {
 }
 
 // newAPI returns the GraphQL handler over db, configured further by opts.
-func newAPI(t testing.TB, db *database.DB, opts ...func(*graph.HandlerConfig)) *api {
+func newAPI(t testing.TB, db *database.DB, opts ...func(*graph.ServerConfig)) *api {
 	counter := &statementCounter{Interface: logger.Discard}
-	svc := chat.NewService(db, nil).WithDB(db.Session(&gorm.Session{Logger: counter}))
 	tokens := auth.NewTokens([]byte("a test secret that is long enough!!"), time.Hour)
+	counted := &database.DB{DB: db.Session(&gorm.Session{Logger: counter}), Dialect: db.Dialect}
+	svc := chat.NewService(counted, nil, chat.WithTokens(tokens))
 	logs := &bytes.Buffer{}
-	cfg := graph.HandlerConfig{
-		Resolver: &graph.Resolver{Chat: svc, Tokens: tokens},
+	cfg := graph.ServerConfig{
+		Resolver: &graph.Resolver{Chat: svc},
 		Logger:   slog.New(slog.NewTextHandler(logs, nil)),
 	}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	h := graph.NewHandler(cfg)
+	h := graph.NewServer(cfg)
+	h.AddTransport(transport.POST{})
 	// Sessions are looked up outside the counted statements.
-	sessions := auth.NewSessions(chat.NewService(db, nil).SessionLive, time.Minute, 1000)
+	sessions := auth.NewSessionCache(chat.NewService(db, nil).SessionLive, time.Minute, 1000)
 	return &api{t: t, handler: tokens.Middleware(sessions, h), svc: svc, tokens: tokens, counter: counter, logs: logs}
 }
 
@@ -84,6 +87,15 @@ func (a *api) do(token, query string, vars map[string]any) gqlResponse {
 // returns the HTTP status with the response.
 func (a *api) status(token, query string, vars map[string]any) (int, gqlResponse) {
 	a.t.Helper()
+	var resp gqlResponse
+	code := a.post(token, query, vars, &resp)
+	return code, resp
+}
+
+// post sends one operation as the holder of token ("" for none), decodes
+// the response into resp and returns its HTTP status.
+func (a *api) post(token, query string, vars map[string]any, resp any) int {
+	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -93,11 +105,10 @@ func (a *api) status(token, query string, vars map[string]any) (int, gqlResponse
 	rec := httptest.NewRecorder()
 	a.handler.ServeHTTP(rec, req)
 	raw, _ := io.ReadAll(rec.Body)
-	var resp gqlResponse
-	if err := json.Unmarshal(raw, &resp); err != nil {
+	if err := json.Unmarshal(raw, resp); err != nil {
 		a.t.Fatalf("decode %s: %v", raw, err)
 	}
-	return rec.Code, resp
+	return rec.Code
 }
 
 // ok runs an operation that must succeed and decodes its data into out.
@@ -216,11 +227,12 @@ func TestAuthorization(t *testing.T) {
 					}
 				}
 			}
-			session, _, err := a.svc.StartSession(context.Background(), alice.ID, time.Hour)
+			claims, err := a.tokens.Verify(aliceToken)
 			if err != nil {
 				t.Fatal(err)
 			}
-			old, _ := a.tokens.Issue(alice.ID, session, time.Now())
+			old, _ := a.tokens.Issue(alice.ID, claims.SessionID, time.Now()) // of a live session
+
 			time.Sleep(1100 * time.Millisecond) // JWT expiry has one-second resolution
 			if code := a.code(old, `{ me { id } }`, nil); code != chat.CodeUnauthenticated {
 				t.Errorf("expired token: code %s", code)

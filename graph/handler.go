@@ -1,54 +1,25 @@
 package graph
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"runtime/debug"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/metrics"
 )
 
-// MaxComplexity bounds how much one operation may ask for, counting every
-// field and multiplying list fields by their page size (see complexity).
-// Members count as a full group of 256: a page of 20 conversations with
-// four fields of each member costs about 20,600, and one with a page of 50
-// messages and their senders each about 30,000; a page of pages of pages
-// (messages → conversation → messages) costs millions.
-const MaxComplexity = 50000
-
-// Streaming defaults.
-const (
-	DefaultKeepAlive          = 15 * time.Second
-	DefaultStreamWriteTimeout = 30 * time.Second
-	eventSourceRetryHint      = 2 * time.Second
-)
-
-// HandlerConfig is what NewHandler needs.
-type HandlerConfig struct {
+// ServerConfig is what NewServer needs.
+type ServerConfig struct {
 	Resolver *Resolver
 	Logger   *slog.Logger
-	// KeepAlive is the interval of the ping comments on event streams
-	// (DefaultKeepAlive when zero).
-	KeepAlive time.Duration
-	// StreamWriteTimeout cuts an event stream whose client takes no data for
-	// that long (DefaultStreamWriteTimeout when zero).
-	StreamWriteTimeout time.Duration
-	// Shutdown, once done, cuts every open event stream so that its client
-	// resumes elsewhere (nil: never).
-	Shutdown context.Context
 	// Documents bound each document before it is validated or run
 	// (DefaultDocumentLimits when zero).
 	Documents DocumentLimits
@@ -57,49 +28,24 @@ type HandlerConfig struct {
 	Production bool
 	// Metrics counts refusals (nil: none).
 	Metrics *metrics.Metrics
-	// Authenticate and SessionLive authenticate WebSocket connections by
-	// their connection_init payload and tell when their session has ended
-	// (nil Authenticate: no WebSocket transport).
-	Authenticate func(ctx context.Context, authorization string) (context.Context, error)
-	SessionLive  func(ctx context.Context) bool
 	// OnOperation, when set, is called with the name of every operation the
-	// handler runs ("" for an anonymous one), in the request's context.
+	// server runs ("" for an anonymous one), in the request's context.
 	OnOperation func(ctx context.Context, name string)
-	// RateLimits are the rate limits of mutations and the cap on each
-	// user's open event streams (nil: none).
+	// RateLimits are the rate limits of mutations (nil: none).
 	RateLimits *RateLimits
 }
 
-// NewHandler returns the GraphQL endpoint: its transports (SSE over POST,
-// EventSource over GET, plain POST), the per-operation loaders, limits, the
-// stream cursor in each event's extensions, and the error presenter that
+// NewServer returns the gqlgen server of the messenger's schema, without
+// transports (the caller adds those it serves): the query caches, the
+// document limits, complexity and rate limits, the per-operation loaders,
+// the stream cursor in each event's extensions, and the error presenter that
 // shows only chat.Error text and logs every other error.
-func NewHandler(cfg HandlerConfig) http.Handler {
+func NewServer(cfg ServerConfig) *handler.Server {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	keepAlive := cmp.Or(cfg.KeepAlive, DefaultKeepAlive)
-	writeTimeout := cmp.Or(cfg.StreamWriteTimeout, DefaultStreamWriteTimeout)
-	shutdown := cfg.Shutdown
-	if shutdown == nil {
-		shutdown = context.Background()
-	}
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: cfg.Resolver, Complexity: complexity()}))
-	srv.AddTransport(gqltransport.Options{})
-	if cfg.Authenticate != nil {
-		srv.AddTransport(cfg.RateLimits.webSocket(transport.WebSocket{
-			KeepAlivePingInterval: keepAlive,
-			Authenticate:          cfg.Authenticate,
-			Live:                  cfg.SessionLive,
-			Shutdown:              shutdown,
-		}))
-	}
-	srv.AddTransport(transport.SSE{KeepAlivePingInterval: keepAlive}) // before POST, which would take it
-	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: keepAlive, RetryHint: eventSourceRetryHint})
-	srv.AddTransport(transport.Multipart{KeepAlivePingInterval: keepAlive})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{Refused: cfg.Metrics.Refused})
 
 	limits := cfg.Documents
 	if limits == (DocumentLimits{}) {
@@ -151,5 +97,5 @@ func NewHandler(cfg HandlerConfig) http.Handler {
 	srv.SetErrorPresenter(func(ctx context.Context, err error) *gqlerror.Error {
 		return presentError(ctx, logger, err, cfg.Production)
 	})
-	return cfg.RateLimits.limitStreams(transport.GuardStreams(shutdown, writeTimeout, srv))
+	return srv
 }

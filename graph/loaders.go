@@ -120,23 +120,23 @@ func (r *Resolver) prefetchConversations(ctx context.Context, convs []*chat.Conv
 		_, _ = l.Users.LoadAll(ctx, users)
 	}
 	if fields["owner"] {
-		var ids []string
-		for _, c := range convs {
-			if c.OwnerID != nil {
-				ids = append(ids, *c.OwnerID)
-			}
-		}
-		_, _ = l.Users.LoadAll(ctx, ids)
+		_, _ = l.Users.LoadAll(ctx, presentIDs(convs, func(c *chat.Conversation) *string { return c.OwnerID }))
 	}
 	if fields["lastMessage"] {
-		var ids []string
-		for _, c := range convs {
-			if c.LastMessageID != nil {
-				ids = append(ids, *c.LastMessageID)
-			}
-		}
-		_, _ = l.Messages.LoadAll(ctx, ids)
+		_, _ = l.Messages.LoadAll(ctx, presentIDs(convs, func(c *chat.Conversation) *string { return c.LastMessageID }))
 	}
+}
+
+// presentIDs returns the ids that id gives of convs, in order, leaving out
+// the conversations that have none.
+func presentIDs(convs []*chat.Conversation, id func(*chat.Conversation) *string) []string {
+	var ids []string
+	for _, c := range convs {
+		if p := id(c); p != nil {
+			ids = append(ids, *p)
+		}
+	}
+	return ids
 }
 
 // conversationIDs returns the ids of convs, in order.

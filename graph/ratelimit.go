@@ -2,8 +2,6 @@ package graph
 
 import (
 	"context"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -11,43 +9,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/messenger/messenger/graph/model"
-	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/chat"
-	"github.com/messenger/messenger/internal/metrics"
 	"github.com/messenger/messenger/internal/ratelimit"
 )
-
-// Default limits: a rate is "N/PERIOD" (see ratelimit.ParseLimit).
-const (
-	DefaultAuthRatePerAddress   = "10/1m"
-	DefaultAuthBurstPerAddress  = 20
-	DefaultAuthRatePerUsername  = "5/1m"
-	DefaultAuthBurstPerUsername = 5
-	DefaultMessageRate          = "20/1s"
-	DefaultMessageBurst         = 40
-	DefaultMutationRate         = "10/1s"
-	DefaultMutationBurst        = 20
-	DefaultStreamsPerUser       = 16
-	DefaultTypingRate           = "1/1s"
-	DefaultTypingBurst          = 3
-)
-
-// RateLimits are the rate limits of mutations, checked field by field so that
-// every alias counts, and the cap on each user's open event streams; a nil
-// *RateLimits, or a nil limiter in it, limits nothing.
-type RateLimits struct {
-	AuthPerAddress  *ratelimit.Keyed // logIn and signUp, by client address
-	AuthPerUsername *ratelimit.Keyed // logIn and signUp, by the username given
-	Messages        *ratelimit.Keyed // createMessage, by user
-	Mutations       *ratelimit.Keyed // every other mutation, by user
-	Typing          *ratelimit.Keyed // sendTyping, by user and conversation (besides Mutations)
-	Streams         *ratelimit.Slots // open event streams, by user
-	Metrics         *metrics.Metrics // counts refusals by limit name (nil: none)
-}
-
-// maxUsernameKey bounds the username a limit is keyed by (valid ones have
-// at most 32 characters), so that long junk cannot bloat the limiter.
-const maxUsernameKey = 64
 
 // use installs the per-field limits of mutations in srv.
 func (l *RateLimits) use(srv *handler.Server) {
@@ -69,33 +33,63 @@ func (l *RateLimits) aroundFields(ctx context.Context, next graphql.Resolver) (a
 	return next(ctx)
 }
 
-// check takes one event of every limit the mutation field of fc falls
-// under, or returns the refusal of the first one that is exhausted.
+// A rateRule takes one event of a bucket, under a key, for a mutation field.
+type rateRule struct {
+	bucket bucket
+	key    rateKey
+}
+
+// A bucket is one of RateLimits' limiters, named as its refusals are counted.
+type bucket struct {
+	limit string
+	of    func(*RateLimits) *ratelimit.Keyed
+}
+
+// A rateKey is whose bucket a field takes: the key, or false when the field
+// takes nothing of the bucket.
+type rateKey func(ctx context.Context, fc *graphql.FieldContext) (string, bool)
+
+// byClientAddress keys by the client address of the request.
+func byClientAddress(ctx context.Context, _ *graphql.FieldContext) (string, bool) {
+	return ratelimit.Client(ctx), true
+}
+
+// byInputUsername keys by the username of a logIn or signUp input.
+func byInputUsername(_ context.Context, fc *graphql.FieldContext) (string, bool) {
+	return usernameKey(fc.Args["input"]), true
+}
+
+// byViewer keys by the viewer; an anonymous request takes nothing.
+func byViewer(ctx context.Context, _ *graphql.FieldContext) (string, bool) {
+	viewer, err := viewerID(ctx)
+	return viewer, err == nil
+}
+
+// byViewerAndConversation keys by the viewer and the conversationId
+// argument; an anonymous request takes nothing.
+func byViewerAndConversation(ctx context.Context, fc *graphql.FieldContext) (string, bool) {
+	viewer, err := viewerID(ctx)
+	conv, _ := fc.Args["conversationId"].(string)
+	return viewer + " " + conv, err == nil
+}
+
+// check takes one event of every bucket the mutation field of fc takes
+// (mutationLimits), or returns the refusal of the first one that is empty.
 func (l *RateLimits) check(ctx context.Context, fc *graphql.FieldContext) error {
-	switch fc.Field.Name {
-	case "logIn", "signUp":
-		if err := l.take(ctx, l.AuthPerAddress, "auth_per_address", ratelimit.Client(ctx)); err != nil {
+	rules, ok := mutationLimits[fc.Field.Name]
+	if !ok {
+		rules = defaultMutationLimits
+	}
+	for _, r := range rules {
+		key, ok := r.key(ctx, fc)
+		if !ok {
+			continue
+		}
+		if err := l.take(ctx, r.bucket.of(l), r.bucket.limit, key); err != nil {
 			return err
 		}
-		return l.take(ctx, l.AuthPerUsername, "auth_per_username", usernameKey(fc.Args["input"]))
-	case "createMessage":
-		if viewer, err := viewerID(ctx); err == nil {
-			return l.take(ctx, l.Messages, "messages_per_user", viewer)
-		}
-	case "sendTyping":
-		if viewer, err := viewerID(ctx); err == nil {
-			if err := l.take(ctx, l.Mutations, "mutations_per_user", viewer); err != nil {
-				return err
-			}
-			conv, _ := fc.Args["conversationId"].(string)
-			return l.take(ctx, l.Typing, "typing_per_conversation", viewer+" "+conv)
-		}
-	default:
-		if viewer, err := viewerID(ctx); err == nil {
-			return l.take(ctx, l.Mutations, "mutations_per_user", viewer)
-		}
 	}
-	return nil // anonymous: the resolver refuses it
+	return nil
 }
 
 // take takes one event from key's bucket in k, or counts a refusal of
@@ -118,6 +112,10 @@ func rateLimited(ctx context.Context, wait time.Duration) error {
 	return err
 }
 
+// maxUsernameKey bounds the username a limit is keyed by (valid ones have
+// at most 32 characters), so that long junk cannot bloat the limiter.
+const maxUsernameKey = 64
+
 // usernameKey is the username of a logIn or signUp input as the limit per
 // username keys it: as chat stores it (trimmed, lowercase), truncated.
 func usernameKey(input any) string {
@@ -128,34 +126,9 @@ func usernameKey(input any) string {
 	case model.SignUpInput:
 		u = in.Username
 	}
-	u = strings.ToLower(strings.TrimSpace(u))
+	u = chat.CanonicalUsername(u)
 	if len(u) > maxUsernameKey {
 		u = u[:maxUsernameKey]
 	}
 	return u
-}
-
-// limitStreams returns next behind the cap on each user's open event streams.
-func (l *RateLimits) limitStreams(next http.Handler) http.Handler {
-	if l == nil || l.Streams == nil {
-		return next
-	}
-	return transport.StreamLimit{
-		Slots:    l.Streams,
-		Key:      func(r *http.Request) string { viewer, _ := viewerID(r.Context()); return viewer },
-		Code:     chat.CodeRateLimited,
-		OnRefuse: func() { l.Metrics.Refused("streams_per_user") },
-	}.Wrap(next)
-}
-
-// webSocket returns ws with the cap on each user's open streams, which a
-// WebSocket connection counts as one of.
-func (l *RateLimits) webSocket(ws transport.WebSocket) transport.WebSocket {
-	if l == nil || l.Streams == nil {
-		return ws
-	}
-	ws.Slots = l.Streams
-	ws.Key = func(ctx context.Context) string { viewer, _ := viewerID(ctx); return viewer }
-	ws.OnRefuse = func() { l.Metrics.Refused("streams_per_user") }
-	return ws
 }

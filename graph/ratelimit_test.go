@@ -1,11 +1,9 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +21,7 @@ import (
 // newLimitedAPI is newAPI behind limits; a request's X-Test-Client header,
 // when set, is its client address.
 func newLimitedAPI(t *testing.T, db *database.DB, limits *graph.RateLimits) *api {
-	a := newAPI(t, db, func(c *graph.HandlerConfig) { c.RateLimits = limits })
+	a := newAPI(t, db, func(c *graph.ServerConfig) { c.RateLimits = limits })
 	h := a.handler
 	a.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(ratelimit.WithClient(r.Context(), r.Header.Get("X-Test-Client"))))
@@ -80,21 +78,11 @@ type pathedError struct {
 // doPaths is do with the paths of the errors.
 func (a *api) doPaths(token, query string) (data json.RawMessage, errs []pathedError) {
 	a.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query})
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	a.handler.ServeHTTP(rec, req)
 	var resp struct {
 		Data   json.RawMessage `json:"data"`
 		Errors []pathedError   `json:"errors"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
-		a.t.Fatalf("decode %s: %v", rec.Body.Bytes(), err)
-	}
+	a.post(token, query, nil, &resp)
 	return resp.Data, resp.Errors
 }
 

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/pubsub"
 )
@@ -17,7 +16,6 @@ import (
 // services they use are injected.
 type Resolver struct {
 	Chat      *chat.Service
-	Tokens    *auth.Tokens
 	Hub       *pubsub.Hub   // live events of this process's subscriptions
 	TicketTTL time.Duration // lifetime of stream tickets
 	Logger    *slog.Logger  // nil: slog.Default()

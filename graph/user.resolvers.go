@@ -14,20 +14,12 @@ import (
 
 // SignUp is the resolver for the signUp field.
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
-	u, err := r.Chat.SignUp(ctx, chat.SignUpInput{Username: input.Username, Password: input.Password, DisplayName: input.DisplayName})
-	if err != nil {
-		return nil, err
-	}
-	return r.newSession(ctx, u)
+	return authPayload(r.Chat.SignUpAndLogIn(ctx, chat.SignUpInput{Username: input.Username, Password: input.Password, DisplayName: input.DisplayName}))
 }
 
 // LogIn is the resolver for the logIn field.
 func (r *mutationResolver) LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error) {
-	u, err := r.Chat.LogIn(ctx, input.Username, input.Password)
-	if err != nil {
-		return nil, err
-	}
-	return r.newSession(ctx, u)
+	return authPayload(r.Chat.LogIn(ctx, input.Username, input.Password))
 }
 
 // LogOut is the resolver for the logOut field.
@@ -36,7 +28,7 @@ func (r *mutationResolver) LogOut(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return true, r.Chat.EndSession(ctx, viewer, session)
+	return true, r.Chat.LogOut(ctx, viewer, session)
 }
 
 // ChangePassword is the resolver for the changePassword field.
@@ -45,22 +37,7 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, input model.Chang
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Chat.ChangePassword(ctx, viewer, session, input.CurrentPassword, input.NewPassword); err != nil {
-		return nil, err
-	}
-	expires, err := r.Chat.SessionExpiry(ctx, viewer, session)
-	if err != nil {
-		return nil, err
-	}
-	token, err := r.Tokens.Issue(viewer, session, expires)
-	if err != nil {
-		return nil, err
-	}
-	u, err := r.Chat.UserByID(ctx, viewer)
-	if err != nil {
-		return nil, err
-	}
-	return &model.AuthPayload{Token: token, ExpiresAt: expires, User: u}, nil
+	return authPayload(r.Chat.ChangePassword(ctx, viewer, session, input.CurrentPassword, input.NewPassword))
 }
 
 // Me is the resolver for the me field.

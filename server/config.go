@@ -49,7 +49,7 @@ type config struct {
 	MaxBodyBytes    int64
 	BodyReadTimeout time.Duration
 	Documents       graph.DocumentLimits
-	// RateLimits are the limits against abuse (see limits.go).
+	// RateLimits are the limits against abuse (see limitsettings.go).
 	RateLimits limitsConfig
 }
 
@@ -115,6 +115,13 @@ func options(cfg *config) []option {
 	}
 }
 
+// Defaults of the event streams: the interval of their keep-alive pings,
+// and how long a client may take to accept a write before its stream is cut.
+const (
+	defaultKeepAlive          = 15 * time.Second
+	defaultStreamWriteTimeout = 30 * time.Second
+)
+
 // defaults returns the configuration before flags and environment.
 func defaults() config {
 	return config{
@@ -122,8 +129,8 @@ func defaults() config {
 		Bus:                "memory",
 		TokenTTL:           auth.DefaultTokenTTL,
 		TicketTTL:          auth.DefaultTicketTTL,
-		KeepAlive:          graph.DefaultKeepAlive,
-		StreamWriteTimeout: graph.DefaultStreamWriteTimeout,
+		KeepAlive:          defaultKeepAlive,
+		StreamWriteTimeout: defaultStreamWriteTimeout,
 		SessionCacheTTL:    auth.DefaultSessionCacheTTL,
 		Env:                "development",
 		MaxBodyBytes:       transport.DefaultMaxBodyBytes,

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/messenger/messenger/graph"
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
@@ -84,33 +83,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return fmt.Errorf("bus: %w", err)
 	}
 	defer bus.Close()
-	svc := chat.NewService(db, bus).WithPasswords(cfg.RateLimits.passwords(m))
-	sessions := auth.NewSessions(svc.SessionLive, cfg.SessionCacheTTL, auth.DefaultSessionCacheSize)
+	svc := chat.NewService(db, bus, chat.WithPasswords(cfg.RateLimits.passwords(m)), chat.WithTokens(tokens))
+	sessions := auth.NewSessionCache(svc.SessionLive, cfg.SessionCacheTTL, auth.DefaultSessionCacheSize)
 	hub.OnSessionEnded(sessions.End)
-	resolver := &graph.Resolver{Chat: svc, Tokens: tokens, Hub: hub, TicketTTL: cfg.TicketTTL, Logger: logger}
 	// Cancelled when shutdown begins: open event streams end and their
 	// clients resume from their cursors (http.Server.Shutdown waits for them).
 	streamsCtx, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
-	api := graph.NewHandler(graph.HandlerConfig{
-		Resolver:           resolver,
-		Logger:             logger,
-		KeepAlive:          cfg.KeepAlive,
-		StreamWriteTimeout: cfg.StreamWriteTimeout,
-		Shutdown:           streamsCtx,
-		Documents:          cfg.Documents,
-		RateLimits:         cfg.RateLimits.graphLimits(m),
-		Production:         cfg.Production(),
-		Metrics:            m,
-		OnOperation:        recordOperation,
-		Authenticate: func(ctx context.Context, authorization string) (context.Context, error) {
-			return tokens.Authenticate(ctx, sessions, authorization)
-		},
-		SessionLive: func(ctx context.Context) bool {
-			live, err := sessions.Live(ctx, auth.SessionID(ctx))
-			return live || err != nil // a failed check does not end a connection
-		},
-	})
 
 	if cfg.DebugAddr != "" {
 		stopDebug, err := serveDebug(cfg.DebugAddr, logger)
@@ -124,7 +103,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(cfg, logger, db, tokens, sessions, svc, m, withClientAddress(cfg.RateLimits.ClientIPHeader, api)),
+		Handler: handler(wiring{
+			cfg: cfg, logger: logger, db: db, tokens: tokens, sessions: sessions, svc: svc, hub: hub, metrics: m,
+			streams: cfg.RateLimits.streams(), shutdown: streamsCtx,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    maxHeaderBytes,
 		IdleTimeout:       2 * time.Minute,

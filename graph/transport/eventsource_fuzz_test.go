@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/messenger/messenger/graph"
+	"github.com/messenger/messenger/graph/transport"
 	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database/dbtest"
@@ -95,8 +96,8 @@ func (l *errorLog) take() []string {
 
 // FuzzEventSourceGET sends arbitrary URL parameters (query, variables,
 // extensions, operationName, or a raw query string) and Last-Event-ID
-// headers to the real GraphQL handler (graph.NewHandler over the real schema,
-// a chat service on SQLite), anonymously or as a user. Every request is
+// headers to the real GraphQL server (graph.NewServer over the real schema,
+// a chat service on SQLite, with the GET transports behind the write guard), anonymously or as a user. Every request is
 // answered without a panic or an internal error: 400 with a bounded JSON or
 // text body for what does not parse, validate or is no subscription, 200 and
 // a well-formed event stream ending in "complete" otherwise.
@@ -106,7 +107,7 @@ func (l *errorLog) take() []string {
 // offending field, so its size grows about 70 times faster than the query
 // ("subscription{a a a ...}": 424 bytes in, 30 KB out; a 64 KiB URL gets
 // megabytes, and the POST transports share it). Fix: cap the errors of a
-// response in graph.NewHandler's AroundResponses hook, which DispatchError
+// response in graph.NewServer's AroundResponses hook, which DispatchError
 // also runs (say the first 20, then one "too many errors").
 func FuzzEventSourceGET(f *testing.F) {
 	db := dbtest.SQLite(f)
@@ -118,12 +119,14 @@ func FuzzEventSourceGET(f *testing.F) {
 	logs := &errorLog{}
 	shutdown, stop := context.WithCancel(context.Background())
 	f.Cleanup(stop)
-	h := graph.NewHandler(graph.HandlerConfig{
-		Resolver:  &graph.Resolver{Chat: svc, Hub: pubsub.NewHub(0), TicketTTL: time.Minute},
-		Logger:    slog.New(logs),
-		KeepAlive: time.Hour,
-		Shutdown:  shutdown,
+	srv := graph.NewServer(graph.ServerConfig{
+		Resolver: &graph.Resolver{Chat: svc, Hub: pubsub.NewHub(0), TicketTTL: time.Minute},
+		Logger:   slog.New(logs),
 	})
+	// The server's GET transports, in its order, behind its write guard.
+	srv.AddTransport(transport.EventSource{KeepAlivePingInterval: time.Hour, RetryHint: 2 * time.Second})
+	srv.AddTransport(transport.GET{})
+	h := transport.GuardStreams(shutdown, 30*time.Second, srv)
 
 	sub := "subscription { messageCreated { id content seq } }"
 	cursor := chat.EventCursor(alice.ID, 0)

@@ -80,7 +80,7 @@ func TestTokens(t *testing.T) {
 	t.Run("Middleware", func(t *testing.T) {
 		var seen string
 		live := map[string]bool{"session-1": true}
-		sessions := auth.NewSessions(func(_ context.Context, id string) (bool, error) { return live[id], nil }, time.Hour, 10)
+		sessions := auth.NewSessionCache(func(_ context.Context, id string) (bool, error) { return live[id], nil }, time.Hour, 10)
 		h := tokens.Middleware(sessions, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = auth.UserID(r.Context()) }))
 		ended, _ := tokens.Issue("user-1", "session-2", time.Now().Add(time.Hour))
 		for header, want := range map[string]string{"Bearer " + token: "user-1", "bearer " + token: "user-1", "": "", "Basic " + token: "", "Bearer nope": "", "Bearer " + ended: ""} {
@@ -97,11 +97,11 @@ func TestTokens(t *testing.T) {
 	})
 }
 
-func TestSessions(t *testing.T) {
+func TestSessionCache(t *testing.T) {
 	ctx := context.Background()
 	lookups := 0
 	live := map[string]bool{"a": true, "b": true}
-	sessions := auth.NewSessions(func(_ context.Context, id string) (bool, error) {
+	sessions := auth.NewSessionCache(func(_ context.Context, id string) (bool, error) {
 		lookups++
 		return live[id], nil
 	}, time.Hour, 10)
@@ -123,7 +123,7 @@ func TestSessions(t *testing.T) {
 	}
 	// A short cache forgets: an end that never reached this instance is
 	// noticed once the answer expires.
-	short := auth.NewSessions(func(_ context.Context, id string) (bool, error) { return live[id], nil }, 50*time.Millisecond, 10)
+	short := auth.NewSessionCache(func(_ context.Context, id string) (bool, error) { return live[id], nil }, 50*time.Millisecond, 10)
 	if ok, _ := short.Live(ctx, "b"); !ok {
 		t.Fatal("live session b refused")
 	}

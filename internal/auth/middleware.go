@@ -37,7 +37,7 @@ func SessionID(ctx context.Context) string {
 // operations that need a user refuse it. When the session cannot be checked
 // the request gets 503. Tokens are read from the header only, never from
 // the URL.
-func (t *Tokens) Middleware(sessions *Sessions, next http.Handler) http.Handler {
+func (t *Tokens) Middleware(sessions *SessionCache, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if token, ok := bearer(r.Header.Get("Authorization")); ok {
 			if claims, err := t.Verify(token); err == nil {
@@ -62,7 +62,7 @@ var ErrUnauthenticated = errors.New("authentication required: send Authorization
 // Authenticate returns ctx carrying the user and session of authorization
 // ("Bearer <token>", as a WebSocket's connection_init payload carries it),
 // or ErrUnauthenticated.
-func (t *Tokens) Authenticate(ctx context.Context, sessions *Sessions, authorization string) (context.Context, error) {
+func (t *Tokens) Authenticate(ctx context.Context, sessions *SessionCache, authorization string) (context.Context, error) {
 	token, ok := bearer(authorization)
 	if !ok {
 		return ctx, ErrUnauthenticated

@@ -76,7 +76,7 @@ type Claims struct {
 }
 
 // Verify returns the claims of a valid token, or ErrInvalidToken. Whether
-// its session is still live is for Sessions to tell.
+// its session is still live is for SessionCache to tell.
 // A token verified before is recognised by its exact string (signature
 // included) until it expires, without parsing it again.
 func (t *Tokens) Verify(token string) (Claims, error) {

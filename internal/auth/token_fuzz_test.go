@@ -85,7 +85,7 @@ func FuzzTokensVerify(f *testing.F) {
 	}
 
 	// Every session is live: what decides is the token.
-	sessions := NewSessions(func(context.Context, string) (bool, error) { return true, nil }, time.Hour, 100)
+	sessions := NewSessionCache(func(context.Context, string) (bool, error) { return true, nil }, time.Hour, 100)
 	f.Fuzz(func(t *testing.T, token string) {
 		claims, err := tokens.Verify(token)
 		if err != nil {

@@ -3,6 +3,8 @@ package chat
 import (
 	"errors"
 	"fmt"
+
+	"github.com/messenger/messenger/internal/auth"
 )
 
 // Error codes, as they appear in a GraphQL error's extensions.code.
@@ -46,3 +48,12 @@ func errNotFound(what string) *Error { return Errorf(CodeNotFound, "%s not found
 
 // errBadInput is returned for input that fails validation.
 func errBadInput(format string, args ...any) *Error { return Errorf(CodeBadUserInput, format, args...) }
+
+// passwordError is RATE_LIMITED when hashing a password was refused for lack
+// of a free slot, and an internal error of op otherwise.
+func passwordError(op string, err error) error {
+	if errors.Is(err, auth.ErrBusy) {
+		return Errorf(CodeRateLimited, "too many log-ins at once; try again in a moment")
+	}
+	return internal(op, err)
+}

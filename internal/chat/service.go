@@ -19,21 +19,34 @@ type Service struct {
 	db        *database.DB
 	pub       Publisher
 	passwords *auth.Passwords
+	tokens    *auth.Tokens
+}
+
+// Option configures a Service built by NewService.
+type Option func(*Service)
+
+// WithPasswords makes the service hash and check passwords with p (and so
+// within p's limit on concurrent hashes) instead of within auth's defaults.
+func WithPasswords(p *auth.Passwords) Option {
+	return func(s *Service) { s.passwords = p }
+}
+
+// WithTokens makes the service issue the access tokens of the sessions it
+// starts with t; a session lasts as long as t's tokens (t.TTL()). Without
+// it, logging in, signing up with a session and changing a password fail.
+func WithTokens(t *auth.Tokens) Option {
+	return func(s *Service) { s.tokens = t }
 }
 
 // NewService returns a Service over db that hands committed events to pub
 // (nil: events are only stored, and subscribers read them from the database),
-// hashing passwords within auth's default limits (see WithPasswords).
-func NewService(db *database.DB, pub Publisher) *Service {
-	return &Service{db: db, pub: pub, passwords: auth.NewPasswords(auth.DefaultHashConcurrency, auth.DefaultHashWait, nil)}
-}
-
-// WithDB returns a copy of the service that runs its statements on db, a
-// session of the same database (tests use it to count statements).
-func (s *Service) WithDB(db *gorm.DB) *Service {
-	c := *s
-	c.db = &database.DB{DB: db, Dialect: s.db.Dialect}
-	return &c
+// hashing passwords within auth's default limits unless opts say otherwise.
+func NewService(db *database.DB, pub Publisher, opts ...Option) *Service {
+	s := &Service{db: db, pub: pub, passwords: auth.NewPasswords(auth.DefaultHashConcurrency, auth.DefaultHashWait, nil)}
+	for _, opt := range opts {
+		opt(s)
+	}
+	return s
 }
 
 // conn returns the gorm handle bound to ctx.

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/messenger/messenger/internal/auth"
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/database"
 	"github.com/messenger/messenger/internal/database/dbtest"
@@ -31,14 +33,16 @@ func (r *recorder) all() []chat.Event {
 }
 
 type fixture struct {
-	db  *database.DB
-	svc *chat.Service
-	pub *recorder
+	db     *database.DB
+	svc    *chat.Service
+	pub    *recorder
+	tokens *auth.Tokens
 }
 
 func newFixture(db *database.DB) *fixture {
 	pub := &recorder{}
-	return &fixture{db: db, svc: chat.NewService(db, pub), pub: pub}
+	tokens := auth.NewTokens([]byte("a test secret that is long enough!!"), time.Hour)
+	return &fixture{db: db, svc: chat.NewService(db, pub, chat.WithTokens(tokens)), pub: pub, tokens: tokens}
 }
 
 func (f *fixture) user(t *testing.T, name string) *chat.User {
@@ -101,7 +105,7 @@ func TestSignUpAndLogIn(t *testing.T) {
 				t.Fatalf("got %q/%q, want lowercase username as display name", u.Username, u.DisplayName)
 			}
 			got, err := f.svc.LogIn(ctx, "ALICE_1", "password1")
-			if err != nil || got.ID != u.ID {
+			if err != nil || got.User.ID != u.ID {
 				t.Fatalf("log in: %v %v", got, err)
 			}
 		})

@@ -18,12 +18,16 @@ type SignUpInput struct {
 	DisplayName *string
 }
 
+// CanonicalUsername is username as it is stored and looked up: trimmed and
+// lowercase.
+func CanonicalUsername(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
+
 // SignUp creates a user. The username is stored lowercase and must be 3-32 of
 // [a-z0-9_]; the password 8-256 characters; the display name at most 64
 // (default: the username). BAD_USER_INPUT for invalid input, CONFLICT for a
 // taken username.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*User, error) {
-	username := strings.ToLower(strings.TrimSpace(in.Username))
+	username := CanonicalUsername(in.Username)
 	if !usernamePattern.MatchString(username) {
 		return nil, errBadInput("username must be 3 to 32 characters of a-z, 0-9 and _")
 	}
@@ -60,24 +64,6 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*User, error) {
 	return u, nil
 }
 
-// LogIn returns the user whose username and password match. A wrong username
-// and a wrong password give the same UNAUTHENTICATED error.
-func (s *Service) LogIn(ctx context.Context, username, password string) (*User, error) {
-	var u User
-	err := s.conn(ctx).Where("username = ?", strings.ToLower(strings.TrimSpace(username))).Limit(1).Find(&u).Error
-	if err != nil {
-		return nil, internal("log in", err)
-	}
-	ok, err := s.passwords.Check(ctx, password, u.PasswordHash)
-	if err != nil {
-		return nil, passwordError("log in", err)
-	}
-	if !ok {
-		return nil, Errorf(CodeUnauthenticated, "wrong username or password")
-	}
-	return &u, nil
-}
-
 // UserByID returns the user with id; NOT_FOUND when there is none.
 func (s *Service) UserByID(ctx context.Context, id string) (*User, error) {
 	if !validID(id) {
@@ -96,7 +82,7 @@ func (s *Service) UserByID(ctx context.Context, id string) (*User, error) {
 // UserByUsername returns the user with username (any case), or nil when there is none.
 func (s *Service) UserByUsername(ctx context.Context, username string) (*User, error) {
 	var users []*User
-	err := s.conn(ctx).Where("username = ?", strings.ToLower(strings.TrimSpace(username))).Limit(1).Find(&users).Error
+	err := s.conn(ctx).Where("username = ?", CanonicalUsername(username)).Limit(1).Find(&users).Error
 	if err != nil {
 		return nil, internal("user by username", err)
 	}

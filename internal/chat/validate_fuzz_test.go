@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/messenger/messenger/internal/database"
 	"github.com/messenger/messenger/internal/database/dbtest"
 )
 
@@ -117,7 +118,7 @@ func FuzzTextInput(f *testing.F) {
 			t.Fatal(tx.Error)
 		}
 		defer tx.Rollback()
-		s := svc.WithDB(tx)
+		s := NewService(&database.DB{DB: tx, Dialect: db.Dialect}, nil) // every statement in tx
 
 		// Group titles: 1-100 characters once cleaned.
 		title, allowed := spelledName(text)

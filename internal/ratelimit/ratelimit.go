@@ -107,16 +107,6 @@ func (k *Keyed) allowAt(key string, now time.Time) (time.Duration, bool) {
 	return 0, true
 }
 
-// Len returns how many keys k remembers.
-func (k *Keyed) Len() int {
-	if k == nil {
-		return 0
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.buckets.Len()
-}
-
 // Slots caps how many things each key holds at once (such as a user's open
 // event streams); it is safe for concurrent use, remembers only the keys
 // that hold something, and a nil *Slots lets everything through.

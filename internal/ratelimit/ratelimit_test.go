@@ -72,7 +72,7 @@ func TestKeyedBounded(t *testing.T) {
 			k.allowAt("kept", now) // refused, but recently used
 		}
 	}
-	if n := k.Len(); n != 100 {
+	if n := k.buckets.Len(); n != 100 {
 		t.Fatalf("%d keys remembered, want 100", n)
 	}
 	if _, ok := k.allowAt("kept", now); ok {
@@ -91,7 +91,7 @@ func TestKeyedUnlimitedAndNil(t *testing.T) {
 			t.Fatal("nil refused")
 		}
 	}
-	if k.Len() != 0 {
+	if k.buckets.Len() != 0 {
 		t.Fatal("an unlimited limiter remembers keys")
 	}
 }

@@ -53,16 +53,20 @@ func (c limitsConfig) passwords(m *metrics.Metrics) *auth.Passwords {
 	return auth.NewPasswords(c.HashConcurrency, c.HashWait, m)
 }
 
-// graphLimits returns the limits of the GraphQL endpoint, counting
-// refusals in m.
-func (c limitsConfig) graphLimits(m *metrics.Metrics) *graph.RateLimits {
+// mutationLimits returns the buckets of the mutations' rate limits,
+// counting refusals in m.
+func (c limitsConfig) mutationLimits(m *metrics.Metrics) *graph.RateLimits {
 	return &graph.RateLimits{
 		AuthPerAddress:  ratelimit.NewKeyed(c.AuthPerAddress, 0),
 		AuthPerUsername: ratelimit.NewKeyed(c.AuthPerUsername, 0),
 		Messages:        ratelimit.NewKeyed(c.Messages, 0),
 		Mutations:       ratelimit.NewKeyed(c.Mutations, 0),
 		Typing:          ratelimit.NewKeyed(c.Typing, 0),
-		Streams:         ratelimit.NewSlots(c.StreamsPerUser),
 		Metrics:         m,
 	}
+}
+
+// streams returns the cap on each user's open event streams.
+func (c limitsConfig) streams() *ratelimit.Slots {
+	return ratelimit.NewSlots(c.StreamsPerUser)
 }

@@ -17,25 +17,25 @@ const (
 // expired and has not been ended.
 type SessionLookup func(ctx context.Context, sessionID string) (bool, error)
 
-// Sessions tells live sessions from ended ones for every request without a
+// SessionCache tells live sessions from ended ones for every request without a
 // database round trip each: a lookup's answer is kept for a short time
 // (ttl), and End, which every instance calls when a session's end reaches it
 // over the bus, takes effect at once. So an ended session is refused at
 // once wherever the bus delivers, and within ttl where it does not. It is
 // safe for concurrent use.
-type Sessions struct {
+type SessionCache struct {
 	lookup SessionLookup
 	cache  *expirable.LRU[string, bool]
 }
 
-// NewSessions returns a cache of at most size answers of lookup, each kept
+// NewSessionCache returns a cache of at most size answers of lookup, each kept
 // for ttl.
-func NewSessions(lookup SessionLookup, ttl time.Duration, size int) *Sessions {
-	return &Sessions{lookup: lookup, cache: expirable.NewLRU[string, bool](size, nil, ttl)}
+func NewSessionCache(lookup SessionLookup, ttl time.Duration, size int) *SessionCache {
+	return &SessionCache{lookup: lookup, cache: expirable.NewLRU[string, bool](size, nil, ttl)}
 }
 
 // Live reports whether the session is live.
-func (s *Sessions) Live(ctx context.Context, sessionID string) (bool, error) {
+func (s *SessionCache) Live(ctx context.Context, sessionID string) (bool, error) {
 	if live, ok := s.cache.Get(sessionID); ok {
 		return live, nil
 	}
@@ -48,6 +48,6 @@ func (s *Sessions) Live(ctx context.Context, sessionID string) (bool, error) {
 }
 
 // End records that the session has ended.
-func (s *Sessions) End(sessionID string) {
+func (s *SessionCache) End(sessionID string) {
 	s.cache.Add(sessionID, false)
 }
