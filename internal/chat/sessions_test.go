@@ -49,8 +49,8 @@ func (f *fixture) refused(t *testing.T, token string) {
 func (f *fixture) endedSessions() []string {
 	var ended []string
 	for _, ev := range f.pub.all() {
-		if ev.Kind == chat.EventKindSessionEnded {
-			ended = append(ended, ev.SessionID)
+		if p, ok := ev.Payload.(chat.SessionEnded); ok {
+			ended = append(ended, p.SessionID)
 		}
 	}
 	return ended
