@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/messenger/messenger/client"
-	"github.com/messenger/messenger/internal/tcpproxy"
+	"github.com/messenger/messenger/internal/proxytest"
 )
 
 func TestGoClient(t *testing.T) {
@@ -169,7 +169,7 @@ func TestGoClient(t *testing.T) {
 	}
 
 	// Bob's phone subscribes over SSE, through a proxy that can drop it.
-	proxy := tcpproxy.Start(t, strings.TrimPrefix(p.URL, "http://"))
+	proxy := proxytest.Start(t, strings.TrimPrefix(p.URL, "http://"))
 	streams := &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(streams.CloseIdleConnections)
 	sse := client.NewSSE("http://"+proxy.Addr()+"/graphql", bobPhone, streams)

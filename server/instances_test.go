@@ -24,7 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/messenger/messenger/internal/database/dbtest"
-	"github.com/messenger/messenger/internal/tcpproxy"
+	"github.com/messenger/messenger/internal/proxytest"
 )
 
 // busGuard bounds the waits on a bus, its outage and its recovery: reaching
@@ -200,7 +200,7 @@ func postgresBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *se
 func natsBus(t *testing.T) (envA, envB []string, outage func(*testing.T, *serverProcess) func()) {
 	dbURL := dbtest.PostgresURL(t)
 	natsURL := natsServer(t)
-	proxy := tcpproxy.Start(t, hostOf(t, natsURL))
+	proxy := proxytest.Start(t, hostOf(t, natsURL))
 	envA = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=nats://" + proxy.Addr(), "MESSENGER_SECRET=" + sharedSecret}
 	envB = []string{"DATABASE_URL=" + dbURL, "MESSENGER_BUS=" + natsURL, "MESSENGER_SECRET=" + sharedSecret}
 	outage = func(t *testing.T, a *serverProcess) func() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -102,33 +101,9 @@ func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, 
 	if n := utf8.RuneCountInString(title); !ok || n < 1 || n > MaxTitleLength {
 		return nil, errBadInput("title must be 1 to %d characters, without control or bidirectional formatting characters", MaxTitleLength)
 	}
-	names := make([]string, 0, len(in.Usernames))
-	for _, n := range in.Usernames {
-		names = append(names, strings.ToLower(strings.TrimSpace(n)))
-	}
-	slices.Sort(names)
-	names = slices.Compact(names)
-	if len(names) > MaxGroupMembers {
-		return nil, errBadInput("a group has at most %d members", MaxGroupMembers)
-	}
-	var users []*User
-	if len(names) > 0 {
-		if err := s.conn(ctx).Where("username IN ?", names).Find(&users).Error; err != nil {
-			return nil, internal("create group", err)
-		}
-	}
-	if len(users) != len(names) {
-		found := make(map[string]bool, len(users))
-		for _, u := range users {
-			found[u.Username] = true
-		}
-		var unknown []string
-		for _, n := range names {
-			if !found[n] {
-				unknown = append(unknown, n)
-			}
-		}
-		return nil, errBadInput("unknown usernames: %s", strings.Join(unknown, ", "))
+	users, err := s.usersNamed(ctx, "create group", in.Usernames)
+	if err != nil {
+		return nil, err
 	}
 	members := []string{viewerID}
 	for _, u := range users {
@@ -146,7 +121,7 @@ func (s *Service) CreateGroupConversation(ctx context.Context, viewerID string, 
 		participants[i] = Participant{ConversationID: conv.ID, UserID: id, JoinedAt: now}
 	}
 	var events []Event
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(conv).Error; err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"gorm.io/gorm"
@@ -94,23 +93,14 @@ func participantsChanged(conversationID, actorID string, added, removed []string
 // conversation; BAD_USER_INPUT for a direct conversation, no or unknown
 // usernames, or a group that would grow past the limit.
 func (s *Service) AddParticipants(ctx context.Context, viewerID, conversationID string, usernames []string) (*Conversation, error) {
-	names := make([]string, 0, len(usernames))
-	for _, n := range usernames {
-		names = append(names, strings.ToLower(strings.TrimSpace(n)))
+	users, err := s.usersNamed(ctx, "add participants", usernames)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(names)
-	names = slices.Compact(names)
-	if len(names) == 0 || len(names) > MaxGroupMembers {
+	if len(users) == 0 {
 		return nil, errBadInput("give 1 to %d usernames", MaxGroupMembers)
 	}
-	var users []*User
-	if err := s.conn(ctx).Where("username IN ?", names).Find(&users).Error; err != nil {
-		return nil, internal("add participants", err)
-	}
-	if len(users) != len(names) {
-		return nil, errBadInput("unknown usernames: %s", strings.Join(unknownNames(names, users), ", "))
-	}
-	err := s.changeGroup(ctx, "add participants", viewerID, conversationID, func(tx *gorm.DB, conv *Conversation, members []Participant) ([]Event, error) {
+	err = s.changeGroup(ctx, "add participants", viewerID, conversationID, func(tx *gorm.DB, conv *Conversation, members []Participant) ([]Event, error) {
 		now := database.Now()
 		var added []Participant
 		for _, u := range users {
@@ -134,17 +124,6 @@ func (s *Service) AddParticipants(ctx context.Context, viewerID, conversationID 
 		return nil, err
 	}
 	return s.Conversation(ctx, viewerID, conversationID)
-}
-
-// unknownNames returns the names that no user of found has.
-func unknownNames(names []string, found []*User) []string {
-	var unknown []string
-	for _, n := range names {
-		if !slices.ContainsFunc(found, func(u *User) bool { return u.Username == n }) {
-			unknown = append(unknown, n)
-		}
-	}
-	return unknown
 }
 
 // RemoveParticipant removes the user called username from a group; only

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -117,6 +118,38 @@ func (s *Service) SearchUsers(ctx context.Context, query string, first int) ([]*
 		Order("username").Limit(first).Find(&users).Error
 	if err != nil {
 		return nil, internal("search users", err)
+	}
+	return users, nil
+}
+
+// usersNamed returns the users called usernames (any case; repeated names
+// count once), for op. BAD_USER_INPUT for more than MaxGroupMembers names or
+// for names no user has.
+func (s *Service) usersNamed(ctx context.Context, op string, usernames []string) ([]*User, error) {
+	names := make([]string, 0, len(usernames))
+	for _, n := range usernames {
+		names = append(names, CanonicalUsername(n))
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if len(names) > MaxGroupMembers {
+		return nil, errBadInput("give at most %d usernames", MaxGroupMembers)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	var users []*User
+	if err := s.conn(ctx).Where("username IN ?", names).Find(&users).Error; err != nil {
+		return nil, internal(op, err)
+	}
+	if len(users) != len(names) {
+		var unknown []string
+		for _, n := range names {
+			if !slices.ContainsFunc(users, func(u *User) bool { return u.Username == n }) {
+				unknown = append(unknown, n)
+			}
+		}
+		return nil, errBadInput("unknown usernames: %s", strings.Join(unknown, ", "))
 	}
 	return users, nil
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/metrics"
 	"github.com/messenger/messenger/internal/pubsub"
-	"github.com/messenger/messenger/internal/tcpproxy"
+	"github.com/messenger/messenger/internal/proxytest"
 )
 
 // natsURL returns the test NATS server's URL, failing on CI and skipping
@@ -86,7 +86,7 @@ func TestNATSBusRoutesUserIDsThatAreNotSubjectTokens(t *testing.T) {
 
 func TestNATSBusReconnectsResyncsAndFlushesBufferedPublishes(t *testing.T) {
 	url := natsURL(t)
-	proxy := tcpproxy.Start(t, natsHost(t, url))
+	proxy := proxytest.Start(t, natsHost(t, url))
 	hubA, busA := newNATSInstance(t, url)
 	hubB, busB := newNATSInstance(t, "nats://"+proxy.Addr())
 	user := newID(t)

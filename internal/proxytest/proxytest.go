@@ -1,7 +1,7 @@
-// Package tcpproxy is a TCP proxy for tests: it forwards connections to an
+// Package proxytest is a TCP proxy for tests: it forwards connections to an
 // upstream address, and a test can cut them and refuse new ones to simulate
 // a network outage between the messenger and a service it uses.
-package tcpproxy
+package proxytest
 
 import (
 	"io"
