@@ -9,7 +9,7 @@ import (
 // document may hold, how much one operation may ask for, how often each
 // mutation may run, and how many event streams a user may hold open. Their
 // settings (flags and environment variables) are in server/limitsettings.go; they
-// are enforced by documentlimits.go, complexity.go and ratelimit.go, and the
+// are enforced by documentlimits.go, complexity.go and fieldlimits.go, and the
 // stream cap by the server's handler chain (server/routes.go).
 
 // DocumentLimits bound what one GraphQL document may hold, checked on a
