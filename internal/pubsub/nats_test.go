@@ -10,8 +10,8 @@ import (
 
 	"github.com/messenger/messenger/internal/chat"
 	"github.com/messenger/messenger/internal/metrics"
-	"github.com/messenger/messenger/internal/pubsub"
 	"github.com/messenger/messenger/internal/proxytest"
+	"github.com/messenger/messenger/internal/pubsub"
 )
 
 // natsURL returns the test NATS server's URL, failing on CI and skipping
