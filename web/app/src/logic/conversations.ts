@@ -12,12 +12,16 @@ export function newerLast(a: Message | null | undefined, b: Message | null | und
   return b.seq > a.seq ? b : a;
 }
 
-/** What the server said of c, merged with what this tab knew of it (old): counters never go back. */
+/**
+ * What the server said of c, merged with what this tab knew of it (old):
+ * counters never go back. old itself when that changes nothing (a list read
+ * again on a tab's return), so that its row is not drawn again.
+ */
 export function mergeConversation(old: Conversation | undefined, c: Conversation): Conversation {
   if (!old) return c;
   const lastSeq = Math.max(old.lastSeq, c.lastSeq);
   const lastReadSeq = Math.min(lastSeq, Math.max(old.lastReadSeq, c.lastReadSeq));
-  return {
+  const merged = {
     ...c,
     lastSeq,
     lastReadSeq,
@@ -25,6 +29,7 @@ export function mergeConversation(old: Conversation | undefined, c: Conversation
     lastMessage: newerLast(old.lastMessage, c.lastMessage),
     lastActivityAt: old.lastActivityAt > c.lastActivityAt ? old.lastActivityAt : c.lastActivityAt,
   };
+  return JSON.stringify(merged) === JSON.stringify(old) ? old : merged;
 }
 
 /** c read up to lastReadSeq (never backwards, never past its newest message); c itself if that changes nothing. */

@@ -60,9 +60,9 @@ export function listTime(t: number, now: number, locale?: string): string {
   return format(locale, { dateStyle: "short" }).format(t);
 }
 
-/** A message's time of day, e.g. "14:05". */
+/** A message's time of day: "14:05", or "2:05 PM" where the clock has 12 hours. */
 export function clockTime(t: number, locale?: string): string {
-  return format(locale, { hour: "2-digit", minute: "2-digit" }).format(t);
+  return format(locale, { hour: "numeric", minute: "2-digit" }).format(t);
 }
 
 /** The full date and time, for a tooltip. */
