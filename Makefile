@@ -1,7 +1,7 @@
 # The messenger's everyday commands. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all generate build run test test-clients lint check-generated bench bench-micro fuzz ide check-ide test-ide web check-web test-web
+.PHONY: all generate build run test test-clients lint lint-web check-generated bench bench-micro fuzz ide check-ide test-ide web check-web test-web
 
 all: lint test
 
@@ -39,6 +39,15 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(MAKE) --no-print-directory lint-web
+
+# The web app's sources (web/app): ESLint (eslint.config.js: typescript-eslint's
+# type-checked rules, no work at import time) and Prettier (.prettierrc.json),
+# both pinned in its lockfile and offline once npm ci is done. To reformat:
+# cd web/app && npx prettier --write .
+lint-web: web/app/node_modules
+	cd web/app && npx --no-install eslint --max-warnings 0 .
+	cd web/app && npx --no-install prettier --check --log-level warn .
 
 check-generated: generate check-ide check-web
 	@git diff --exit-code -- graph schema client clients/gql || (echo "generated code is stale: run make generate and commit"; exit 1)
