@@ -3,7 +3,8 @@
 // "edited", the time and the read tick), and the message's actions menu,
 // which shows on hover or focus and opens on a right click or a long press.
 // The places for what comes later are marked: a reply's quote and
-// attachments in the bubble, reactions under it, more actions in the menu.
+// attachments in the bubble, mentions and links in its .text, reactions
+// under it, more actions (Reply, React, Pin) in the menu.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { hue } from "../logic/avatar";
 import { clockTime, fullTime, parseTime } from "../logic/time";

@@ -34,6 +34,7 @@ export function ConversationView({ id }: { id: string }) {
   return (
     <>
       <ConversationHeader id={id} conversation={conversation} openInfo={() => setInfo(true)} />
+      {/* The pinned message's bar goes here. */}
       <Timeline
         id={id}
         conversation={conversation}
