@@ -580,17 +580,20 @@ try {
   // Older messages load on scroll: 40 more from Alice, then Bob's second
   // tab opens the conversation (its newest page) and scrolls to the top.
   const aliceToken = await alice.evaluate(() => localStorage.getItem("messenger.token"));
-  for (let i = 1; i <= 40; i++) {
+  /** Alice sends text to conversation c through the API, not the page. */
+  const aliceSends = async (c, text) => {
     const res = await fetch(`${origin}/graphql`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${aliceToken}` },
       body: JSON.stringify({
         query: "mutation($c: ID!, $t: String!) { createMessage(input: {conversationId: $c, content: $t}) { seq } }",
-        variables: { c: conv, t: `history ${i}` },
+        variables: { c, t: text },
       }),
     });
-    check(res.ok, `createMessage: ${res.status}`);
-  }
+    const body = await res.json();
+    check(res.ok && body.data?.createMessage?.seq > 0, `createMessage: ${res.status} ${JSON.stringify(body)}`);
+  };
+  for (let i = 1; i <= 40; i++) await aliceSends(conv, `history ${i}`);
   await bob2.bringToFront();
   await click(bob2, `${row(conv)} a`);
   await waitText(bob2, "history 40");
@@ -765,6 +768,23 @@ try {
   await waitText(carol, "me too, see you there");
   await bob.waitForSelector(`${messages} li.mine[data-read="true"]`);
   check((await bob.$$(`${messages} li.msg .avatar`)).length === 2, "alice's and carol's avatars, once each");
+  // Meanwhile Alice writes in the direct conversation, which no tab of Bob's has open: unread in his list.
+  await bob2.evaluate(() => {
+    location.hash = "";
+  });
+  await bob2.waitForSelector("::-p-text(Choose a conversation)");
+  await aliceSends(conv, "See you at noon then");
+  await bob.waitForSelector(`${row(conv)}[data-unread="1"]`);
+  check(
+    (await textOf(bob, `${row(conv)} .last`)) === "See you at noon then" &&
+      (await textOf(bob, `${row(conv)} .badge`)) === "1 unread",
+    "bob's list: the direct conversation's preview and badge",
+  );
+  check(
+    JSON.stringify(await bob.$$eval(`${conversations} li`, (els) => els.map((e) => e.dataset.id))) ===
+      JSON.stringify([conv, group]),
+    "the list is not in order of activity",
+  );
   await shot(bob, "app");
   await dark(bob);
   await shot(bob, "app-dark");
