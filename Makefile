@@ -1,7 +1,7 @@
 # The messenger's everyday commands. `make test` is what CI runs.
 GO ?= go
 
-.PHONY: all generate build run test test-clients lint check-generated bench bench-micro fuzz ide check-ide test-ide web check-web test-web
+.PHONY: all generate build run test test-clients lint lint-web check-generated bench bench-micro fuzz ide check-ide test-ide web check-web test-web test-web-unit
 
 all: lint test
 
@@ -20,6 +20,7 @@ run:
 # server of MESSENGER_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432/test).
 test:
 	$(GO) test -race -count=1 -timeout 20m ./...
+	$(MAKE) --no-print-directory test-web-unit
 	$(MAKE) --no-print-directory test-clients
 
 # The client libraries (clients/: graphql-sse, graphql-ws, urql, Apollo Client, eventsource,
@@ -39,6 +40,15 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(MAKE) --no-print-directory lint-web
+
+# The web app's sources (web/app): ESLint (eslint.config.js: typescript-eslint's
+# type-checked rules, no work at import time) and Prettier (.prettierrc.json),
+# both pinned in its lockfile and offline once npm ci is done. To reformat:
+# cd web/app && npx prettier --write .
+lint-web: web/app/node_modules
+	cd web/app && npx --no-install eslint --max-warnings 0 .
+	cd web/app && npx --no-install prettier --check --log-level warn .
 
 check-generated: generate check-ide check-web
 	@git diff --exit-code -- graph schema client clients/gql || (echo "generated code is stale: run make generate and commit"; exit 1)
@@ -127,3 +137,10 @@ check-web: web
 
 test-web: web/app/node_modules
 	$(GO) test -race -count=1 -run '^TestWebApp' ./server/
+
+# The web app's unit tests (node's test runner, web/app/test/unit): the merge
+# and ordering rules of src/logic/ and the list's state, run on the
+# TypeScript sources themselves (compiled by esbuild as they load,
+# test/unit/ts-hooks.mjs); part of `make test`.
+test-web-unit: web/app/node_modules
+	cd web/app && node --import ./test/unit/register.mjs --test test/unit/*.test.mjs

@@ -72,10 +72,12 @@ func TestWebApp(t *testing.T) {
 }
 
 // TestWebAppInBrowser runs web/app/test/app.test.mjs (puppeteer-core
-// driving headless Chromium: two users chat, a network cut and resume, unread
-// counts and read ticks across tabs, typing, live edits and deletes, a group's
-// members and title, a message sent offline, axe-core) against the real
-// server. It needs node, a Chromium (MESSENGER_TEST_CHROMIUM, default
+// driving headless Chromium: log in and sign up, two users chat, a network
+// cut and resume, unread counts and read ticks across tabs, typing, live
+// edits and deletes from the messages' menus by keyboard, mouse and touch,
+// the keyboard shortcuts, date separators and grouping, the new-chat dialog,
+// a group's members and title, a message sent offline, the dark theme,
+// axe-core at both widths in both themes) against the real server. It needs node, a Chromium (MESSENGER_TEST_CHROMIUM, default
 // /usr/bin/chromium) and `npm ci` in web/app; without them it is skipped,
 // except when CI is set (.ci/run installs them). Its output has the
 // screenshots' folder and the measures (MEASURE lines).
@@ -85,5 +87,5 @@ func TestWebAppInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startServer(t, "MESSENGER_KEEPALIVE=1s")
-	browserTest(t, dir, "test/app.test.mjs", "APP_URL", p.URL, 3*time.Minute, "puppeteer-core", "axe-core")
+	browserTest(t, dir, "test/app.test.mjs", "APP_URL", p.URL, 4*time.Minute, "puppeteer-core", "axe-core")
 }

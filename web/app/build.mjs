@@ -9,7 +9,10 @@ import { readFileSync, rmSync } from "node:fs";
 const outdir = "../../internal/webapp/dist";
 rmSync(outdir, { recursive: true, force: true }); // nothing stale stays
 await build({
-  entryPoints: [{ in: "src/main.tsx", out: "app" }, { in: "src/app.css", out: "app" }],
+  entryPoints: [
+    { in: "src/main.tsx", out: "app" },
+    { in: "src/app.css", out: "app" },
+  ],
   outdir,
   bundle: true,
   minify: true,

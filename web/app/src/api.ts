@@ -1,6 +1,7 @@
 // The app's one GraphQL client: urql's core for queries and mutations (POST
-// and GET to /graphql with the Bearer token), and graphql-sse (distinct
-// connections) for subscriptions through urql's subscriptionExchange.
+// and GET to the endpoint with the Bearer token), and graphql-sse (distinct
+// connections) for subscriptions through urql's subscriptionExchange. Made by
+// initApi, which main.tsx calls with the page's endpoint.
 //
 // graphql-sse sends the same payload object again when it retries after a
 // dropped connection, so the exchange keeps `after` in that payload at the
@@ -8,9 +9,6 @@
 // stopped, with nothing missed and nothing twice (README, "Clients").
 import { Client, fetchExchange, subscriptionExchange, type OperationContext } from "@urql/core";
 import { createClient as createSSEClient } from "graphql-sse";
-
-export const endpoint =
-  document.querySelector<HTMLMetaElement>('meta[name="graphql-endpoint"]')?.content || "/graphql";
 
 let token = "";
 
@@ -27,14 +25,6 @@ function backoff(retries: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-const sse = createSSEClient({
-  url: endpoint,
-  singleConnection: false,
-  headers: authHeaders,
-  retryAttempts: Number.POSITIVE_INFINITY,
-  retry: backoff,
-});
-
 /**
  * What a subscription's caller may put in its urql context: told when its
  * stream is (re)connected, and of every cursor it passes.
@@ -44,48 +34,75 @@ export interface StreamContext extends Partial<OperationContext> {
   onCursor?: (cursor: string) => void;
 }
 
-export const client = new Client({
-  url: endpoint,
-  requestPolicy: "network-only",
-  preferGetMethod: false,
-  fetchOptions: () => ({ headers: authHeaders() }),
-  exchanges: [
-    fetchExchange,
-    subscriptionExchange({
-      forwardSubscription(request, operation) {
-        const ctx = operation.context as StreamContext;
-        const payload = {
-          query: request.query ?? "",
-          variables: { ...(request.variables as Record<string, unknown>) },
-        };
-        return {
-          subscribe(sink) {
-            const dispose = sse.subscribe<unknown, { cursor?: string }>(
-              payload,
-              {
-                next(result) {
-                  const cursor = result.extensions?.cursor;
-                  if (cursor) {
-                    payload.variables.after = cursor; // what a retry sends
-                    ctx.onCursor?.(cursor);
-                  }
-                  sink.next(result as never);
+/** The client, once initApi has made it. */
+export let client: Client;
+
+/** Makes the client for the GraphQL endpoint at url. */
+export function initApi(url: string): void {
+  const sse = createSSEClient({
+    url,
+    singleConnection: false,
+    headers: authHeaders,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    retry: backoff,
+  });
+  client = new Client({
+    url,
+    requestPolicy: "network-only",
+    preferGetMethod: false,
+    fetchOptions: () => ({ headers: authHeaders() }),
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request, operation) {
+          const ctx = operation.context as StreamContext;
+          const payload = {
+            query: request.query ?? "",
+            variables: { ...(request.variables as Record<string, unknown>) },
+          };
+          return {
+            subscribe(sink) {
+              const dispose = sse.subscribe<unknown, { cursor?: string }>(
+                payload,
+                {
+                  next(result) {
+                    const cursor = result.extensions?.cursor;
+                    if (cursor) {
+                      payload.variables.after = cursor; // what a retry sends
+                      ctx.onCursor?.(cursor);
+                    }
+                    sink.next(result as never);
+                  },
+                  error: (err) => sink.error(err),
+                  complete: () => sink.complete(),
                 },
-                error: (err) => sink.error(err),
-                complete: () => sink.complete(),
-              },
-              { connected: (reconnected) => ctx.onConnected?.(reconnected) },
-            );
-            return { unsubscribe: dispose };
-          },
-        };
-      },
-    }),
-  ],
-});
+                { connected: (reconnected) => ctx.onConnected?.(reconnected) },
+              );
+              return { unsubscribe: dispose };
+            },
+          };
+        },
+      }),
+    ],
+  });
+}
+
+/** What urql reports of a failed operation. */
+export interface Failure {
+  message: string;
+  networkError?: Error;
+  graphQLErrors?: { message: string; extensions?: Record<string, unknown> }[];
+}
 
 /** The error code of a GraphQL error (extensions.code), or "NETWORK". */
-export function errorCode(error: { networkError?: Error; graphQLErrors?: { extensions?: Record<string, unknown> }[] }): string {
+export function errorCode(error: Failure): string {
   if (error.networkError) return "NETWORK";
-  return String(error.graphQLErrors?.[0]?.extensions?.code ?? "ERROR");
+  const code = error.graphQLErrors?.[0]?.extensions?.code;
+  return typeof code === "string" ? code : "ERROR";
+}
+
+/** The words to show for a failure. */
+export function errorMessage(error: Failure | undefined): string {
+  if (error && errorCode(error) === "NETWORK") return "No network: try again when back online.";
+  return error?.graphQLErrors?.[0]?.message ?? error?.message ?? "Something went wrong.";
 }

@@ -2,7 +2,7 @@
 // carries it: each feature module registers its handler here, and the stream
 // module (live/stream.ts) only translates its results into LiveEvents (one
 // per ConversationEvent type of the API's conversationEvents).
-import type { Conversation, Message, User } from "../store";
+import type { Conversation, Message, User } from "../types";
 
 export type LiveEvent =
   | { type: "messageCreated"; message: Message }

@@ -10,7 +10,7 @@
 // the stream only carries what happens from its start.
 import { client, errorCode, type StreamContext } from "../api";
 import { ConversationEventsDocument, type ConversationEventsSubscription } from "../gql/graphql";
-import { update } from "../store";
+import { online } from "../state/ui";
 import { emitLiveEvent, emitResync, type LiveEvent } from "./events";
 
 type Subscription = ReturnType<ReturnType<typeof client.subscription>["subscribe"]>;
@@ -38,30 +38,24 @@ function start(): void {
     },
     onConnected: (reconnected) => {
       if (mine !== generation) return;
-      update((s) => {
-        s.online = true;
-      });
+      online.value = true;
       // Resumed from a cursor: the server replays what was missed.
       if (!(fromCursor || (reconnected && cursor))) emitResync();
     },
   };
-  current = client
-    .subscription(ConversationEventsDocument, { after: cursor || null }, context)
-    .subscribe((result) => {
-      if (mine !== generation) return;
-      if (result.error) {
-        update((s) => {
-          s.online = false;
-        });
-        const code = errorCode(result.error);
-        const status = (result.error.networkError as { response?: Response } | undefined)?.response?.status;
-        if (code === "UNAUTHENTICATED" || status === 401) return onUnauthenticated();
-        retryTimer = setTimeout(start, 3_000); // graphql-sse gave up: start again
-        return;
-      }
-      const event = result.data && translate(result.data.conversationEvents);
-      if (event) emitLiveEvent(event);
-    });
+  current = client.subscription(ConversationEventsDocument, { after: cursor || null }, context).subscribe((result) => {
+    if (mine !== generation) return;
+    if (result.error) {
+      online.value = false;
+      const code = errorCode(result.error);
+      const status = (result.error.networkError as { response?: Response } | undefined)?.response?.status;
+      if (code === "UNAUTHENTICATED" || status === 401) return onUnauthenticated();
+      retryTimer = setTimeout(start, 3_000); // graphql-sse gave up: start again
+      return;
+    }
+    const event = result.data && translate(result.data.conversationEvents);
+    if (event) emitLiveEvent(event);
+  });
 }
 
 /** The API's event as the state modules see it (null for a kind this app does not know). */
@@ -95,7 +89,12 @@ function translate(e: ConversationEventsSubscription["conversationEvents"]): Liv
     case "TypingEvent": {
       // The server's own clock on both ends: this tab's clock may be off.
       const ms = Date.parse(e.expiresAt) - Date.parse(e.at);
-      return { type: "typing", conversationId: e.conversationId, user: e.user, ms: Number.isFinite(ms) && ms > 0 ? ms : 5_000 };
+      return {
+        type: "typing",
+        conversationId: e.conversationId,
+        user: e.user,
+        ms: Number.isFinite(ms) && ms > 0 ? ms : 5_000,
+      };
     }
     default:
       return null;
@@ -118,9 +117,7 @@ function onOffline(): void {
   clearTimeout(retryTimer);
   current?.unsubscribe();
   current = null;
-  update((s) => {
-    s.online = false;
-  });
+  online.value = false;
 }
 
 function onVisibility(): void {

@@ -2,7 +2,7 @@
 // owner), leave. Each answer updates the list at once; the live events
 // (ParticipantsChangedEvent, ConversationRenamedEvent) bring the same to the
 // other members and to the viewer's other tabs.
-import { client, errorCode } from "../api";
+import { client, errorMessage } from "../api";
 import {
   AddParticipantsDocument,
   LeaveConversationDocument,
@@ -10,20 +10,13 @@ import {
   RenameConversationDocument,
 } from "../gql/graphql";
 import { emitLiveEvent } from "../live/events";
-import { state } from "../store";
 import { applyConversation } from "./conversations";
-
-type Failure = { message: string; graphQLErrors: { message: string; extensions?: Record<string, unknown> }[]; networkError?: Error };
-
-function why(error: Failure | undefined): string {
-  if (error && errorCode(error) === "NETWORK") return "No network: try again when back online.";
-  return error?.graphQLErrors[0]?.message ?? error?.message ?? "Something went wrong.";
-}
+import { me } from "./session";
 
 /** Adds usernames to the group; an error message, or null. */
 export async function addMembers(conversationId: string, usernames: string[]): Promise<string | null> {
   const res = await client.mutation(AddParticipantsDocument, { conversationId, usernames }).toPromise();
-  if (!res.data) return why(res.error);
+  if (!res.data) return errorMessage(res.error);
   applyConversation(res.data.addParticipants);
   return null;
 }
@@ -31,7 +24,7 @@ export async function addMembers(conversationId: string, usernames: string[]): P
 /** Removes username from the group (its owner only); an error message, or null. */
 export async function removeMember(conversationId: string, username: string): Promise<string | null> {
   const res = await client.mutation(RemoveParticipantDocument, { conversationId, username }).toPromise();
-  if (!res.data) return why(res.error);
+  if (!res.data) return errorMessage(res.error);
   applyConversation(res.data.removeParticipant);
   return null;
 }
@@ -39,7 +32,7 @@ export async function removeMember(conversationId: string, username: string): Pr
 /** Renames the group (its owner only); an error message, or null. */
 export async function renameGroup(conversationId: string, title: string): Promise<string | null> {
   const res = await client.mutation(RenameConversationDocument, { conversationId, title: title.trim() }).toPromise();
-  if (!res.data) return why(res.error);
+  if (!res.data) return errorMessage(res.error);
   applyConversation(res.data.renameConversation);
   return null;
 }
@@ -47,9 +40,9 @@ export async function renameGroup(conversationId: string, title: string): Promis
 /** Takes the viewer out of the group; an error message, or null. */
 export async function leaveGroup(conversationId: string): Promise<string | null> {
   const res = await client.mutation(LeaveConversationDocument, { conversationId }).toPromise();
-  if (!res.data) return why(res.error);
-  const me = state.me!;
+  if (!res.data) return errorMessage(res.error);
+  const user = me.peek()!;
   // What the stream will say too: the conversation is no longer the viewer's.
-  emitLiveEvent({ type: "members", conversationId, conversation: null, added: [], removed: [me], by: me });
+  emitLiveEvent({ type: "members", conversationId, conversation: null, added: [], removed: [user], by: user });
   return null;
 }

@@ -1,62 +1,46 @@
 // The messages of the conversations opened in this tab: the newest page when
 // one is opened, older pages on demand (Relay: last/before the page's
-// startCursor), live messages merged in. Each conversation's list stays in
-// ascending seq with every message once, however it arrived (page, stream,
-// or the answer to our own send). An edit or a delete replaces the message
-// in place (a tombstone keeps its seq), never with an older state of it.
-import { client, errorCode } from "../api";
+// startCursor), live messages merged in. Each conversation's page is a
+// signal of its own, so that a new message re-renders its conversation only.
+// The merge rules (by id, seq order, never an older state) are
+// logic/messages.ts.
+import { effect, signal, untracked, type Signal } from "@preact/signals";
+import { client, errorMessage, type Failure } from "../api";
 import { DeleteMessageDocument, EditMessageDocument, MessagesDocument } from "../gql/graphql";
 import { emitLiveEvent, onLiveEvent, onResync } from "../live/events";
-import { state, update, type Message, type MessagePage } from "../store";
+import { mergeMessages, replaceMessage } from "../logic/messages";
+import type { Message, MessagePage } from "../types";
 import { loadReaders } from "./receipts";
+import { me } from "./session";
+import { notice, openId } from "./ui";
 
 export const PAGE_SIZE = 30;
 
-function page(conversationId: string): MessagePage {
-  let p = state.messages.get(conversationId);
-  if (!p) {
-    p = { items: [], hasPrevious: false, startCursor: null, loading: false, loadingOlder: false };
-    state.messages.set(conversationId, p);
-  }
+const empty: MessagePage = { items: [], hasPrevious: false, startCursor: null, loading: false, loadingOlder: false };
+const pages = new Map<string, Signal<MessagePage>>();
+
+/** The page of a conversation (from now on kept current by live events). */
+export function pageOf(conversationId: string): Signal<MessagePage> {
+  let p = pages.get(conversationId);
+  if (!p) pages.set(conversationId, (p = signal(empty)));
   return p;
 }
 
-/**
- * The newer of two states of one message: a tombstone stays one, and a later
- * edit wins over an earlier one (a page read before an event may arrive
- * after it).
- */
-export function fresher(a: Message, b: Message): Message {
-  if (a.deletedAt || b.deletedAt) return a.deletedAt ? a : b;
-  return (b.editedAt ?? "") >= (a.editedAt ?? "") ? b : a;
+function patch(conversationId: string, f: (p: MessagePage) => MessagePage): void {
+  const p = pageOf(conversationId);
+  p.value = f(p.value);
 }
 
-/** Merges messages into the conversation's list: by id, in seq order. */
-export function mergeMessages(conversationId: string, messages: Message[]): void {
-  if (messages.length === 0) return;
-  update(() => {
-    const p = page(conversationId);
-    const byId = new Map(p.items.map((m) => [m.id, m]));
-    for (const m of messages) {
-      const old = byId.get(m.id);
-      byId.set(m.id, old ? fresher(old, m) : m);
-    }
-    p.items = [...byId.values()].sort((a, b) => a.seq - b.seq);
+/** Merges messages into the conversation's page: by id, in seq order. */
+export function mergeInto(conversationId: string, messages: readonly Message[]): void {
+  patch(conversationId, (p) => {
+    const items = mergeMessages(p.items, messages);
+    return items === p.items ? p : { ...p, items };
   });
 }
 
-/** Replaces a message this tab shows with its new state (an edit or a tombstone). */
-function replaceMessage(m: Message): void {
-  const p = state.messages.get(m.conversationId);
-  if (p?.items.some((x) => x.id === m.id)) mergeMessages(m.conversationId, [m]);
-}
-
-function failure(what: string, error: Parameters<typeof errorCode>[0] & { message: string } | undefined): void {
-  const code = error ? errorCode(error) : "ERROR";
-  const why = code === "NETWORK" ? "no network" : (error?.graphQLErrors?.[0] as { message?: string } | undefined)?.message ?? code;
-  update((s) => {
-    s.notice = `Could not ${what}: ${why}.`;
-  });
+function failure(what: string, error: Failure | undefined): void {
+  notice.value = `Could not ${what}: ${errorMessage(error)}`;
 }
 
 /** Changes the content of one of the viewer's messages; false if the server refused. */
@@ -83,71 +67,92 @@ export async function deleteMessage(m: Message): Promise<void> {
 
 /** Loads the newest page of a conversation (again, after a resync). */
 export async function loadLatest(conversationId: string): Promise<void> {
-  const p = page(conversationId);
-  if (p.loading) return;
-  update(() => {
-    p.loading = true;
-  });
+  if (pageOf(conversationId).peek().loading) return;
+  patch(conversationId, (p) => ({ ...p, loading: true }));
   const res = await client.query(MessagesDocument, { conversationId, last: PAGE_SIZE }).toPromise();
-  update(() => {
-    p.loading = false;
-    p.error = res.error ? res.error.message : undefined;
-    if (!res.data) return;
-    const firstLoad = p.items.length === 0 && p.startCursor === null;
-    if (firstLoad || !p.items.length) {
-      p.hasPrevious = res.data.messages.pageInfo.hasPreviousPage;
-      p.startCursor = res.data.messages.pageInfo.startCursor ?? null;
+  patch(conversationId, (p) => {
+    const next = { ...p, loading: false, error: res.error ? errorMessage(res.error) : undefined };
+    if (!res.data) return next;
+    if (p.startCursor === null) {
+      // The first answer (a live message may have come before it); a later one keeps the older pages' cursor.
+      next.hasPrevious = res.data.messages.pageInfo.hasPreviousPage;
+      next.startCursor = res.data.messages.pageInfo.startCursor ?? null;
     }
+    next.items = mergeMessages(
+      p.items,
+      res.data.messages.edges.map((e) => e.node),
+    );
+    return next;
   });
-  if (res.data) mergeMessages(conversationId, res.data.messages.edges.map((e) => e.node));
 }
 
 /** Loads the page before the oldest one shown. */
 export async function loadOlder(conversationId: string): Promise<void> {
-  const p = page(conversationId);
+  const p = pageOf(conversationId).peek();
   if (p.loadingOlder || !p.hasPrevious || !p.startCursor) return;
-  update(() => {
-    p.loadingOlder = true;
-  });
+  patch(conversationId, (x) => ({ ...x, loadingOlder: true }));
   const res = await client
     .query(MessagesDocument, { conversationId, last: PAGE_SIZE, before: p.startCursor })
     .toPromise();
-  update(() => {
-    p.loadingOlder = false;
-    if (!res.data) {
-      p.error = res.error?.message;
-      return;
-    }
-    p.hasPrevious = res.data.messages.pageInfo.hasPreviousPage;
-    p.startCursor = res.data.messages.pageInfo.startCursor ?? p.startCursor;
+  patch(conversationId, (x) => {
+    if (!res.data) return { ...x, loadingOlder: false, error: errorMessage(res.error) };
+    return {
+      ...x,
+      loadingOlder: false,
+      hasPrevious: res.data.messages.pageInfo.hasPreviousPage,
+      startCursor: res.data.messages.pageInfo.startCursor ?? x.startCursor,
+      items: mergeMessages(
+        x.items,
+        res.data.messages.edges.map((e) => e.node),
+      ),
+    };
   });
-  if (res.data) mergeMessages(conversationId, res.data.messages.edges.map((e) => e.node));
 }
 
-/** Opens a conversation: its newest page, unless this tab has it already. */
+/** Opens a conversation: its newest page and read markers, unless this tab has them already. */
 export function openMessages(conversationId: string): void {
-  const p = state.messages.get(conversationId);
+  const p = pages.get(conversationId)?.peek();
   if (!p || (p.items.length === 0 && !p.loading)) {
     void loadLatest(conversationId);
     void loadReaders(conversationId);
   }
 }
 
-onLiveEvent((e) => {
-  switch (e.type) {
-    case "messageCreated":
-      // Only the conversations this tab has opened keep their messages.
-      if (state.messages.has(e.message.conversationId)) mergeMessages(e.message.conversationId, [e.message]);
-      break;
-    case "messageEdited":
-    case "messageDeleted":
-      replaceMessage(e.message);
-      break;
-    case "members":
-      if (!e.conversation) update((s) => void s.messages.delete(e.conversationId)); // no longer ours
-      break;
-  }
-});
-onResync(() => {
-  for (const id of state.messages.keys()) void loadLatest(id);
-});
+export function resetMessages(): void {
+  pages.clear();
+}
+
+/** Opens the conversation on screen, and keeps the opened ones current; returns the function that stops. */
+export function startMessages(): () => void {
+  const stopOpening = effect(() => {
+    const id = openId.value;
+    if (id && me.value) untracked(() => openMessages(id));
+  });
+  const stopEvents = onLiveEvent((e) => {
+    switch (e.type) {
+      case "messageCreated":
+        // Only the conversations this tab has opened keep their messages.
+        if (pages.has(e.message.conversationId)) mergeInto(e.message.conversationId, [e.message]);
+        break;
+      case "messageEdited":
+      case "messageDeleted":
+        if (pages.has(e.message.conversationId))
+          patch(e.message.conversationId, (p) => {
+            const items = replaceMessage(p.items, e.message);
+            return items === p.items ? p : { ...p, items };
+          });
+        break;
+      case "members":
+        if (!e.conversation) pages.delete(e.conversationId); // no longer ours
+        break;
+    }
+  });
+  const stopResync = onResync(() => {
+    for (const id of pages.keys()) void loadLatest(id);
+  });
+  return () => {
+    stopOpening();
+    stopEvents();
+    stopResync();
+  };
+}

@@ -3,23 +3,28 @@
 // waits, and goes again with the same clientMessageId when the browser is
 // back online (or after a backoff): the server stores it once however many
 // times it arrives. The outbox is kept in localStorage, so a message typed
-// offline survives a reload too.
-import { client, errorCode } from "../api";
+// offline survives a reload too. The ordering rules are logic/outbox.ts.
+import { signal } from "@preact/signals";
+import { client, errorCode, errorMessage } from "../api";
 import { SendMessageDocument } from "../gql/graphql";
 import { onLiveEvent } from "../live/events";
-import { state, update, type Pending } from "../store";
-import { applyConversation } from "./conversations";
-import { mergeMessages } from "./messages";
+import { enqueue, nextToSend, persistable, restore, setStatus, without } from "../logic/outbox";
+import type { Pending } from "../types";
+import { applyConversation, conversations } from "./conversations";
+import { mergeInto } from "./messages";
+import { me } from "./session";
 
-const storageKey = () => `messenger.outbox.${state.me?.id ?? ""}`;
+/** The messages not yet stored by the server, in the order they were written. */
+export const outbox = signal<readonly Pending[]>([]);
+
+const storageKey = () => `messenger.outbox.${me.peek()?.id ?? ""}`;
 let flushing = false;
 let retryTimer: ReturnType<typeof setTimeout> | undefined;
 let attempt = 0;
-let listening = false;
 
 function persist(): void {
   try {
-    const kept = state.outbox.filter((p) => p.status !== "failed");
+    const kept = persistable(outbox.peek());
     if (kept.length) localStorage.setItem(storageKey(), JSON.stringify(kept));
     else localStorage.removeItem(storageKey());
   } catch {
@@ -37,14 +42,12 @@ function newId(): string {
 export function send(conversationId: string, content: string): void {
   const text = content.trim();
   if (!text) return;
-  update((s) => {
-    s.outbox.push({
-      clientMessageId: newId(),
-      conversationId,
-      content: text,
-      createdAt: new Date().toISOString(),
-      status: "waiting",
-    });
+  outbox.value = enqueue(outbox.peek(), {
+    clientMessageId: newId(),
+    conversationId,
+    content: text,
+    createdAt: new Date().toISOString(),
+    status: "waiting",
   });
   persist();
   void flush();
@@ -57,43 +60,44 @@ export async function flush(): Promise<void> {
   clearTimeout(retryTimer);
   try {
     for (;;) {
-      const next = state.outbox.find((p) => p.status !== "failed");
+      const next = nextToSend(outbox.peek());
       if (!next) break;
       if (!navigator.onLine) return; // the "online" event calls flush again
-      update(() => {
-        next.status = "sending";
-      });
+      const cmid = next.clientMessageId;
+      outbox.value = setStatus(outbox.peek(), cmid, "sending");
       const res = await client
         .mutation(SendMessageDocument, {
-          input: { conversationId: next.conversationId, content: next.content, clientMessageId: next.clientMessageId },
+          input: { conversationId: next.conversationId, content: next.content, clientMessageId: cmid },
         })
         .toPromise();
       const message = res.data?.createMessage;
       if (message) {
         attempt = 0;
-        settle(next.clientMessageId);
-        mergeMessages(message.conversationId, [message]);
-        const c = state.conversations.get(message.conversationId);
+        settle(cmid);
+        mergeInto(message.conversationId, [message]);
+        const c = conversations.peek().get(message.conversationId);
         if (c) {
           const lastSeq = Math.max(c.lastSeq, message.seq);
-          applyConversation({ ...c, lastMessage: message, lastSeq, lastReadSeq: lastSeq, lastActivityAt: message.createdAt });
+          applyConversation({
+            ...c,
+            lastMessage: message,
+            lastSeq,
+            lastReadSeq: lastSeq,
+            lastActivityAt: message.createdAt,
+          });
         }
         continue;
       }
+      if (!outbox.peek().some((p) => p.clientMessageId === cmid)) continue; // discarded meanwhile
       const code = res.error ? errorCode(res.error) : "ERROR";
       if (code === "NETWORK" || code === "RATE_LIMITED" || code === "UNAVAILABLE") {
-        update(() => {
-          next.status = "waiting";
-        });
+        outbox.value = setStatus(outbox.peek(), cmid, "waiting");
         const retryAfter = Number(res.error?.graphQLErrors[0]?.extensions?.retryAfter ?? 0);
         const wait = retryAfter > 0 ? retryAfter * 1000 : Math.min(1000 * 2 ** attempt++, 30_000);
         retryTimer = setTimeout(() => void flush(), wait);
         return;
       }
-      update(() => {
-        next.status = "failed";
-        next.error = res.error?.graphQLErrors[0]?.message ?? res.error?.message ?? "not sent";
-      });
+      outbox.value = setStatus(outbox.peek(), cmid, "failed", errorMessage(res.error));
       persist();
     }
   } finally {
@@ -104,9 +108,7 @@ export async function flush(): Promise<void> {
 
 /** Removes the bubble of clientMessageId: the stored message replaces it. */
 function settle(clientMessageId: string): void {
-  update((s) => {
-    s.outbox = s.outbox.filter((p) => p.clientMessageId !== clientMessageId);
-  });
+  outbox.value = without(outbox.peek(), clientMessageId);
   persist();
 }
 
@@ -117,35 +119,43 @@ export function discard(p: Pending): void {
 
 /** Sends a refused message again, as it was. */
 export function retry(p: Pending): void {
-  update(() => {
-    p.status = "waiting";
-    p.error = undefined;
-  });
+  outbox.value = setStatus(outbox.peek(), p.clientMessageId, "waiting");
   void flush();
 }
 
 /** Takes back the outbox this user left in this browser, and sends it. */
 export function restoreOutbox(): void {
   try {
-    const saved = JSON.parse(localStorage.getItem(storageKey()) ?? "[]") as Pending[];
-    update((s) => {
-      s.outbox = saved.map((p) => ({ ...p, status: "waiting" }));
-    });
+    outbox.value = restore(JSON.parse(localStorage.getItem(storageKey()) ?? "[]"));
   } catch {
     // nothing usable saved
   }
-  if (!listening) window.addEventListener("online", () => void flush());
-  listening = true;
   void flush();
 }
 
-// Our own message, stored, may come back over the stream before the answer
-// to our request: the bubble goes either way.
-onLiveEvent((e) => {
-  if (e.type === "messageCreated" && e.message.mine && e.message.clientMessageId) {
-    const cmid = e.message.clientMessageId;
-    // (In flight, it stays until the answer; the view hides a bubble whose
-    // message is shown.)
-    if (state.outbox.some((p) => p.clientMessageId === cmid && p.status !== "sending")) settle(cmid);
-  }
-});
+export function resetOutbox(): void {
+  clearTimeout(retryTimer);
+  attempt = 0;
+  outbox.value = [];
+}
+
+/**
+ * Sends when the browser is back online, and drops the bubble of our own
+ * message when the stream brings it back stored (it may come before the
+ * answer to our request); returns the function that stops.
+ */
+export function startOutbox(): () => void {
+  const onOnline = () => void flush();
+  window.addEventListener("online", onOnline);
+  const stopEvents = onLiveEvent((e) => {
+    if (e.type === "messageCreated" && e.message.mine && e.message.clientMessageId) {
+      const cmid = e.message.clientMessageId;
+      // (In flight, it stays until the answer; the view hides a bubble whose message is shown.)
+      if (outbox.peek().some((p) => p.clientMessageId === cmid && p.status !== "sending")) settle(cmid);
+    }
+  });
+  return () => {
+    window.removeEventListener("online", onOnline);
+    stopEvents();
+  };
+}

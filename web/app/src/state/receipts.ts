@@ -1,42 +1,55 @@
 // Read ticks: how far the other members of the conversations opened in this
 // tab have read (Conversation.readMarkers when one opens, then each
-// ReadMarkerMovedEvent), so that the viewer's own messages show who read them.
+// ReadMarkerMovedEvent), one signal per conversation, so that the viewer's
+// own messages show who read them.
+import { signal, type Signal } from "@preact/signals";
 import { client } from "../api";
 import { ReadMarkersDocument } from "../gql/graphql";
 import { onLiveEvent, onResync } from "../live/events";
-import { state, update, type Conversation } from "../store";
+import { me } from "./session";
+
+const markers = new Map<string, Signal<ReadonlyMap<string, number>>>();
+
+/** The other members' read markers of a conversation (user id → lastReadSeq), kept from now on. */
+export function markersOf(conversationId: string): Signal<ReadonlyMap<string, number>> {
+  let m = markers.get(conversationId);
+  if (!m) markers.set(conversationId, (m = signal(new Map())));
+  return m;
+}
 
 function setMarker(conversationId: string, userId: string, seq: number): void {
-  update((s) => {
-    const m = s.readers.get(conversationId);
-    if (m && seq > (m.get(userId) ?? 0)) m.set(userId, seq); // markers only move forward
-  });
+  const m = markers.get(conversationId);
+  if (!m || seq <= (m.peek().get(userId) ?? 0)) return; // markers only move forward
+  m.value = new Map(m.peek()).set(userId, seq);
 }
 
 /** Reads the other members' markers of a conversation (again). */
 export async function loadReaders(conversationId: string): Promise<void> {
-  // Kept from now: an event that comes before the answer counts too (markers only move forward).
-  if (!state.readers.has(conversationId)) state.readers.set(conversationId, new Map());
+  markersOf(conversationId); // kept from now: an event that comes before the answer counts too
   const res = await client.query(ReadMarkersDocument, { id: conversationId }).toPromise();
-  const markers = res.data?.conversation?.readMarkers;
-  if (!markers) return;
-  for (const r of markers) if (r.user.id !== state.me?.id) setMarker(conversationId, r.user.id, r.lastReadSeq);
+  const list = res.data?.conversation?.readMarkers;
+  if (!list) return;
+  for (const r of list) if (r.user.id !== me.peek()?.id) setMarker(conversationId, r.user.id, r.lastReadSeq);
 }
 
-/** The other members (of c) who have read the message of seq. */
-export function readBy(c: Conversation | undefined, seq: number): string[] {
-  const m = c && state.readers.get(c.id);
-  if (!m) return [];
-  return c.participants.filter((p) => p.id !== state.me?.id && (m.get(p.id) ?? 0) >= seq).map((p) => p.displayName);
+export function resetReceipts(): void {
+  markers.clear();
 }
 
-onLiveEvent((e) => {
-  if (e.type === "read" && e.userId !== state.me?.id) setMarker(e.conversationId, e.userId, e.lastReadSeq);
-  if (e.type === "members") {
-    if (!e.conversation) update((s) => void s.readers.delete(e.conversationId));
-    else if (state.readers.has(e.conversationId)) void loadReaders(e.conversationId); // new members' markers
-  }
-});
-onResync(() => {
-  for (const id of state.readers.keys()) void loadReaders(id);
-});
+/** Follows the markers' live events; returns the function that stops. */
+export function startReceipts(): () => void {
+  const stopEvents = onLiveEvent((e) => {
+    if (e.type === "read" && e.userId !== me.peek()?.id) setMarker(e.conversationId, e.userId, e.lastReadSeq);
+    if (e.type === "members") {
+      if (!e.conversation) markers.delete(e.conversationId);
+      else if (markers.has(e.conversationId)) void loadReaders(e.conversationId); // new members' markers
+    }
+  });
+  const stopResync = onResync(() => {
+    for (const id of markers.keys()) void loadReaders(id);
+  });
+  return () => {
+    stopEvents();
+    stopResync();
+  };
+}

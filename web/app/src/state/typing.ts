@@ -6,44 +6,57 @@
 // window sent at its end. The server allows 1/s, burst 3, and answers
 // RATE_LIMITED beyond: never reached at these intervals, and a lost typing
 // hint is harmless anyway, so errors are ignored.
+import { signal } from "@preact/signals";
 import { client } from "../api";
 import { SendTypingDocument } from "../gql/graphql";
 import { onLiveEvent } from "../live/events";
-import { state, update, type User } from "../store";
+import type { User } from "../types";
+import { me } from "./session";
 
 const THROTTLE_MS = 2_000;
 const AFTER_SEND_MS = 1_000;
+
+/** Who types, by conversation, in the order they started. */
+export const typing = signal<ReadonlyMap<string, readonly User[]>>(new Map());
+
 const lastSent = new Map<string, number>(); // conversation → when a sendTyping last went
 const nextAt = new Map<string, number>(); // conversation → when the next may go
 const trailing = new Map<string, ReturnType<typeof setTimeout>>();
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
+function set(conversationId: string, users: readonly User[]): void {
+  const copy = new Map(typing.peek());
+  if (users.length) copy.set(conversationId, users);
+  else copy.delete(conversationId);
+  typing.value = copy;
+}
+
 function stop(conversationId: string, userId: string): void {
   const key = `${conversationId} ${userId}`;
   clearTimeout(timers.get(key));
   timers.delete(key);
-  if (!state.typing.get(conversationId)?.has(userId)) return;
-  update((s) => {
-    const m = s.typing.get(conversationId);
-    m?.delete(userId);
-    if (m?.size === 0) s.typing.delete(conversationId);
-  });
+  const users = typing.peek().get(conversationId);
+  if (users?.some((u) => u.id === userId))
+    set(
+      conversationId,
+      users.filter((u) => u.id !== userId),
+    );
 }
 
 function start(conversationId: string, user: User, ms: number): void {
   const key = `${conversationId} ${user.id}`;
   clearTimeout(timers.get(key));
-  timers.set(key, setTimeout(() => stop(conversationId, user.id), ms));
-  update((s) => {
-    let m = s.typing.get(conversationId);
-    if (!m) s.typing.set(conversationId, (m = new Map()));
-    m.set(user.id, { user, until: Date.now() + ms });
-  });
+  timers.set(
+    key,
+    setTimeout(() => stop(conversationId, user.id), ms),
+  );
+  const users = typing.peek().get(conversationId) ?? [];
+  if (!users.some((u) => u.id === user.id)) set(conversationId, [...users, user]);
 }
 
 /** The users typing in a conversation now, in the order they started. */
-export function typers(conversationId: string): User[] {
-  return [...(state.typing.get(conversationId)?.values() ?? [])].map((t) => t.user);
+export function typers(conversationId: string): readonly User[] {
+  return typing.value.get(conversationId) ?? [];
 }
 
 function fire(conversationId: string): void {
@@ -56,10 +69,14 @@ function fire(conversationId: string): void {
 }
 
 /** Called as the viewer types in a conversation: tells the others, throttled. */
-export function typing(conversationId: string): void {
+export function typingIn(conversationId: string): void {
   const wait = (nextAt.get(conversationId) ?? 0) - Date.now();
   if (wait <= 0) fire(conversationId);
-  else if (!trailing.has(conversationId)) trailing.set(conversationId, setTimeout(() => fire(conversationId), wait));
+  else if (!trailing.has(conversationId))
+    trailing.set(
+      conversationId,
+      setTimeout(() => fire(conversationId), wait),
+    );
 }
 
 /** The viewer emptied the message box: nothing more to announce. */
@@ -75,17 +92,29 @@ export function sent(conversationId: string): void {
   if (last !== undefined) nextAt.set(conversationId, last + AFTER_SEND_MS);
 }
 
-onLiveEvent((e) => {
-  switch (e.type) {
-    case "typing":
-      if (e.user.id !== state.me?.id) start(e.conversationId, e.user, e.ms);
-      break;
-    case "messageCreated":
-      stop(e.message.conversationId, e.message.sender.id);
-      break;
-    case "members":
-      for (const u of e.removed) stop(e.conversationId, u.id);
-      if (!e.conversation) for (const t of typers(e.conversationId)) stop(e.conversationId, t.id);
-      break;
-  }
-});
+export function resetTyping(): void {
+  for (const t of [...timers.values(), ...trailing.values()]) clearTimeout(t);
+  timers.clear();
+  trailing.clear();
+  lastSent.clear();
+  nextAt.clear();
+  typing.value = new Map();
+}
+
+/** Follows the typing events; returns the function that stops. */
+export function startTyping(): () => void {
+  return onLiveEvent((e) => {
+    switch (e.type) {
+      case "typing":
+        if (e.user.id !== me.peek()?.id) start(e.conversationId, e.user, e.ms);
+        break;
+      case "messageCreated":
+        stop(e.message.conversationId, e.message.sender.id);
+        break;
+      case "members":
+        for (const u of e.removed) stop(e.conversationId, u.id);
+        if (!e.conversation) for (const t of typing.peek().get(e.conversationId) ?? []) stop(e.conversationId, t.id);
+        break;
+    }
+  });
+}

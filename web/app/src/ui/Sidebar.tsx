@@ -1,169 +1,124 @@
-// The conversation list (most recent activity first, unread counts, last
-// message), and the forms that start a direct conversation or a group.
-import { useEffect, useState } from "preact/hooks";
-import { client } from "../api";
-import { SearchUsersDocument } from "../gql/graphql";
-import { conversationName, createGroup, sortedConversations, startDirect } from "../state/conversations";
-import { state, type User } from "../store";
-
-function go(id: string): void {
-  location.hash = `#/c/${encodeURIComponent(id)}`;
-}
+// The left pane: the account menu, the "New chat" button and the
+// conversation list (avatar, name, time of the last activity, preview of the
+// last message, unread badge; most recent first).
+import { useState } from "preact/hooks";
+import { conversationName, preview } from "../logic/conversations";
+import { listTime, parseTime } from "../logic/time";
+import { conversationsLoaded, sortedConversations } from "../state/conversations";
+import { logOut, me } from "../state/session";
+import { typing } from "../state/typing";
+import { conversationHref, newChatOpen, now, openId } from "../state/ui";
+import type { Conversation } from "../types";
+import { Avatar } from "./Avatar";
+import { NewChatIcon } from "./icons";
+import { memo } from "./memo";
+import { Menu } from "./Menu";
 
 export function Sidebar() {
-  const conversations = sortedConversations();
   return (
-    <nav class="sidebar" aria-label="Conversations and people">
-      <NewDirect />
-      <NewGroup />
-      <h2 class="list-title" id="conversations-title">
-        Conversations
-      </h2>
-      {state.conversationsLoaded && conversations.length === 0 ? (
-        <p class="empty">No conversations yet: find someone above.</p>
-      ) : null}
-      <ul class="conversations" aria-label="Conversations" role="list">
-        {conversations.map((c) => {
-          const last = c.lastMessage;
-          return (
-            <li key={c.id} data-id={c.id} data-unread={c.unreadCount}>
-              <a href={`#/c/${encodeURIComponent(c.id)}`} aria-current={state.openId === c.id ? "page" : undefined}>
-                <span class="name">{conversationName(c)}</span>
-                {c.unreadCount > 0 ? (
-                  <span class="badge" aria-label={`${c.unreadCount} unread`}>
-                    {c.unreadCount}
-                  </span>
-                ) : null}
-                <span class="last">
-                  {last
-                    ? `${last.mine ? "You" : last.sender.displayName}: ${last.deletedAt ? "message deleted" : last.content}`
-                    : "No messages yet"}
-                </span>
-              </a>
-            </li>
-          );
-        })}
-      </ul>
+    <nav class="sidebar" aria-label="Chats">
+      <header class="side-head">
+        <AccountMenu />
+        <h2 class="side-title">Chats</h2>
+        <button type="button" class="new-chat" onClick={() => (newChatOpen.value = true)}>
+          <NewChatIcon />
+          <span>New chat</span>
+        </button>
+      </header>
+      <ConversationList />
     </nav>
   );
 }
 
-function NewDirect() {
-  const [query, setQuery] = useState("");
-  const [found, setFound] = useState<User[]>([]);
-  const [error, setError] = useState("");
-
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setFound([]);
-      return;
-    }
-    let live = true;
-    const timer = setTimeout(async () => {
-      const res = await client.query(SearchUsersDocument, { query: q }).toPromise();
-      if (live) setFound((res.data?.searchUsers ?? []).filter((u) => u.id !== state.me?.id));
-    }, 200);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [query]);
-
-  const start = async (username: string) => {
-    setError("");
-    try {
-      go(await startDirect(username));
-      setQuery("");
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
-
+function AccountMenu() {
+  const [open, setOpen] = useState(false);
+  const user = me.value!;
   return (
-    <form
-      class="find"
-      role="search"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const exact = found.find((u) => u.username === query.trim().toLowerCase()) ?? found[0];
-        if (exact) void start(exact.username);
-      }}
-    >
-      <label for="find-user">Find a user</label>
-      <input
-        id="find-user"
-        type="search"
-        autoComplete="off"
-        autoCapitalize="none"
-        value={query}
-        onInput={(e) => setQuery(e.currentTarget.value)}
-      />
-      {found.length ? (
-        <ul class="people" aria-label="People found" role="list">
-          {found.map((u) => (
-            <li key={u.id}>
-              <button type="button" data-username={u.username} onClick={() => void start(u.username)}>
-                Chat with {u.displayName} <span class="handle">@{u.username}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </form>
+    <Menu
+      label="Account"
+      buttonClass="account-button"
+      button={<Avatar id={user.id} name={user.displayName} size="sm" />}
+      open={open}
+      setOpen={setOpen}
+      align="start"
+      head={
+        <div class="menu-head">
+          <Avatar id={user.id} name={user.displayName} />
+          <span class="person">
+            <span class="name">{user.displayName}</span>
+            <span class="handle">@{user.username}</span>
+          </span>
+        </div>
+      }
+      items={[{ label: "Log out", onSelect: () => void logOut() }]}
+    />
   );
 }
 
-function NewGroup() {
-  const [title, setTitle] = useState("");
-  const [members, setMembers] = useState("");
-  const [error, setError] = useState("");
+function ConversationList() {
+  const list = sortedConversations.value;
+  const active = openId.value;
+  const typers = typing.value;
+  const t = now.value;
+  if (conversationsLoaded.value && list.length === 0) {
+    return (
+      <div class="list-empty">
+        <p>No conversations yet.</p>
+        <p>Use “New chat” to find someone.</p>
+      </div>
+    );
+  }
   return (
-    <details class="new-group">
-      <summary>New group</summary>
-      <form
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setError("");
-          const usernames = members
-            .split(/[\s,]+/)
-            .map((u) => u.replace(/^@/, "").trim())
-            .filter(Boolean);
-          try {
-            go(await createGroup(title.trim(), usernames));
-            setTitle("");
-            setMembers("");
-          } catch (err) {
-            setError((err as Error).message);
-          }
-        }}
-      >
-        <label for="group-title">Group title</label>
-        <input id="group-title" required maxLength={100} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
-        <label for="group-members">Members</label>
-        <input
-          id="group-members"
-          required
-          autoCapitalize="none"
-          aria-describedby="group-members-hint"
-          value={members}
-          onInput={(e) => setMembers(e.currentTarget.value)}
-        />
-        <p id="group-members-hint" class="hint">
-          Usernames, separated by commas.
-        </p>
-        <button type="submit">Create group</button>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </form>
-    </details>
+    <ul class="conversations" aria-label="Conversations" role="list">
+      {list.map((c) => (
+        <Row key={c.id} c={c} active={active === c.id} typing={(typers.get(c.id)?.length ?? 0) > 0} now={t} />
+      ))}
+    </ul>
   );
 }
+
+const Row = memo(function Row({
+  c,
+  active,
+  typing,
+  now,
+}: {
+  c: Conversation;
+  active: boolean;
+  typing: boolean;
+  now: number;
+}) {
+  const name = conversationName(c);
+  const { prefix, text } = preview(c);
+  const at = parseTime(c.lastMessage?.createdAt ?? c.lastActivityAt);
+  return (
+    <li data-id={c.id} data-unread={c.unreadCount} class={c.unreadCount > 0 ? "unread" : undefined}>
+      <a href={conversationHref(c.id)} aria-current={active ? "page" : undefined}>
+        <Avatar id={c.otherParticipant?.id ?? c.id} name={name} />
+        <span class="row-main">
+          <span class="row-top">
+            <span class="name">{name}</span>
+            {Number.isFinite(at) ? (
+              <time class="when" dateTime={new Date(at).toISOString()}>
+                {listTime(at, now)}
+              </time>
+            ) : null}
+          </span>
+          <span class="row-bottom">
+            <span class={`last${typing ? " hidden-by-typing" : ""}`}>
+              {prefix ? <span class="prefix">{prefix}</span> : null}
+              {text}
+            </span>
+            {typing ? <span class="row-typing">typing…</span> : null}
+            {c.unreadCount > 0 ? (
+              <span class="badge">
+                {c.unreadCount}
+                <span class="visually-hidden"> unread</span>
+              </span>
+            ) : null}
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+});
